@@ -1,0 +1,216 @@
+"""Raw landing in the warehouse: append-only tables per record kind, a deterministic key per
+record, dead letters with their payload, and a conservation row per batch.
+
+received = landed + duplicates + dead_lettered, counted in parsed items (records and dead
+letters) of one file. A file already landed (same path and content) is skipped, so re-running
+a landing changes nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import types
+import typing
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from ingest.records import RECORD_TYPES, SCHEMA_VERSION, DeadLetter, Record
+
+RAW_SCHEMA = "raw"
+Parser = Callable[[bytes, str], Iterable[Record | DeadLetter]]
+
+_SQL_TYPES = {
+    str: "VARCHAR",
+    int: "BIGINT",
+    Decimal: "DECIMAL(18, 2)",
+    dt.date: "DATE",
+    dt.datetime: "TIMESTAMP",
+}
+_METADATA_COLUMNS = (
+    ("record_key", "VARCHAR PRIMARY KEY"),
+    ("batch_id", "VARCHAR NOT NULL"),
+    ("source_file", "VARCHAR NOT NULL"),
+    ("item_index", "BIGINT NOT NULL"),
+    ("received_at", "TIMESTAMP NOT NULL"),
+    ("parser_version", "VARCHAR NOT NULL"),
+    ("schema_version", "INTEGER NOT NULL"),
+)
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    batch_id: str
+    source: str
+    source_file: str
+    received: int
+    landed: int
+    duplicates: int
+    dead_lettered: int
+    skipped: bool = False  # the same file was landed before: nothing parsed
+
+    @property
+    def conserved(self) -> bool:
+        return self.received == self.landed + self.duplicates + self.dead_lettered
+
+
+def _sql_type(annotation: object) -> str:
+    hints = typing.get_args(annotation) if isinstance(annotation, types.UnionType) else ()
+    base = next((h for h in hints if h is not type(None)), annotation)
+    return _SQL_TYPES[base]
+
+
+def _column_types(record_type: type) -> list[tuple[str, str]]:
+    hints = typing.get_type_hints(record_type)
+    return [(f.name, _sql_type(hints[f.name])) for f in dataclasses.fields(record_type)]
+
+
+def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the raw schema, one table per record kind, dead letters and batches."""
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
+    for record_type in RECORD_TYPES:
+        columns = [*_METADATA_COLUMNS, *_column_types(record_type)]
+        ddl = ", ".join(f"{name} {sql}" for name, sql in columns)
+        con.execute(f"CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.{record_type.kind} ({ddl})")
+    con.execute(
+        f"""CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.dead_letters (
+            dead_letter_key VARCHAR PRIMARY KEY, batch_id VARCHAR NOT NULL,
+            source VARCHAR NOT NULL, source_file VARCHAR NOT NULL, item_index BIGINT NOT NULL,
+            error_class VARCHAR NOT NULL, reason VARCHAR NOT NULL, payload VARCHAR NOT NULL,
+            parser_version VARCHAR NOT NULL, first_seen_at TIMESTAMP NOT NULL,
+            last_seen_at TIMESTAMP NOT NULL, attempts INTEGER NOT NULL)"""
+    )
+    con.execute(
+        f"""CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.landing_batches (
+            batch_id VARCHAR PRIMARY KEY, source VARCHAR NOT NULL, source_file VARCHAR NOT NULL,
+            file_sha256 VARCHAR NOT NULL, file_bytes BIGINT NOT NULL,
+            received_at TIMESTAMP NOT NULL, parser_version VARCHAR NOT NULL,
+            received BIGINT NOT NULL, landed BIGINT NOT NULL, duplicates BIGINT NOT NULL,
+            dead_lettered BIGINT NOT NULL)"""
+    )
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, Decimal | dt.date | dt.datetime):
+        return str(value)
+    raise TypeError(f"cannot key {type(value).__name__}")
+
+
+def record_key(record: Record) -> str:
+    """Deterministic key from the record kind and its key fields."""
+    values = [getattr(record, name) for name in record.key_fields]
+    text = json.dumps([record.kind, *values], default=_json_default, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _dead_letter_key(source: str, dead: DeadLetter) -> str:
+    return hashlib.sha256(f"{source}\x00{dead.payload}".encode()).hexdigest()
+
+
+def _already_landed(con: duckdb.DuckDBPyConnection, source_file: str, sha256: str) -> bool:
+    row = con.execute(
+        f"SELECT 1 FROM {RAW_SCHEMA}.landing_batches WHERE source_file = ? AND file_sha256 = ?",
+        [source_file, sha256],
+    ).fetchone()
+    return row is not None
+
+
+def _insert_records(
+    con: duckdb.DuckDBPyConnection, kind: str, rows: list[dict[str, object]]
+) -> tuple[int, int]:
+    """Insert rows whose key is new; returns (landed, duplicates)."""
+    unique: dict[str, dict[str, object]] = {}
+    for row in rows:
+        unique.setdefault(str(row["record_key"]), row)
+    keys = pd.DataFrame({"record_key": list(unique)})
+    existing = {
+        k
+        for (k,) in con.execute(
+            f"SELECT t.record_key FROM {RAW_SCHEMA}.{kind} t JOIN keys USING (record_key)"
+        ).fetchall()
+    }
+    new_rows = [row for key, row in unique.items() if key not in existing]
+    if new_rows:
+        frame = pd.DataFrame(new_rows)  # noqa: F841 - read by DuckDB below
+        columns = ", ".join(new_rows[0])
+        con.execute(f"INSERT INTO {RAW_SCHEMA}.{kind} ({columns}) SELECT {columns} FROM frame")
+    return len(new_rows), len(rows) - len(new_rows)
+
+
+def land_file(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    source: str,
+    parse: Parser,
+    parser_version: str,
+    source_file: str | None = None,
+    now: dt.datetime | None = None,
+) -> BatchResult:
+    """Parse one file and land its records and dead letters in one transaction."""
+    data = path.read_bytes()
+    sha256 = hashlib.sha256(data).hexdigest()
+    source_file = source_file or str(path)
+    batch_id = hashlib.sha256(f"{source_file}\x00{sha256}".encode()).hexdigest()[:32]
+    if _already_landed(con, source_file, sha256):
+        return BatchResult(batch_id, source, source_file, 0, 0, 0, 0, skipped=True)
+
+    received_at = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    by_kind: dict[str, list[dict[str, object]]] = {}
+    dead_letters: list[tuple[int, DeadLetter]] = []
+    received = 0
+    for index, item in enumerate(parse(data, path.name)):
+        received += 1
+        if isinstance(item, DeadLetter):
+            dead_letters.append((index, item))
+            continue
+        row = {
+            "record_key": record_key(item),
+            "batch_id": batch_id,
+            "source_file": source_file,
+            "item_index": index,
+            "received_at": received_at,
+            "parser_version": parser_version,
+            "schema_version": SCHEMA_VERSION,
+            **{f.name: getattr(item, f.name) for f in dataclasses.fields(item)},
+        }
+        by_kind.setdefault(item.kind, []).append(row)
+
+    con.execute("BEGIN TRANSACTION")
+    try:
+        landed = duplicates = 0
+        for kind, rows in by_kind.items():
+            new, dup = _insert_records(con, kind, rows)
+            landed, duplicates = landed + new, duplicates + dup
+        for index, dead in dead_letters:
+            con.execute(
+                f"""INSERT INTO {RAW_SCHEMA}.dead_letters VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+                ON CONFLICT (dead_letter_key) DO UPDATE
+                SET last_seen_at = excluded.last_seen_at, attempts = dead_letters.attempts + 1""",
+                [
+                    _dead_letter_key(source, dead), batch_id, source, source_file, index,
+                    dead.error_class, dead.reason, dead.payload, parser_version,
+                    received_at, received_at,
+                ],
+            )
+        result = BatchResult(
+            batch_id, source, source_file, received, landed, duplicates, len(dead_letters)
+        )
+        con.execute(
+            f"INSERT INTO {RAW_SCHEMA}.landing_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                batch_id, source, source_file, sha256, len(data), received_at, parser_version,
+                result.received, result.landed, result.duplicates, result.dead_lettered,
+            ],
+        )
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return result

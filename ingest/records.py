@@ -1,0 +1,320 @@
+"""Canonical records: the versioned contract between the source parsers, the raw landing
+tables and the dbt staging models.
+
+Each record kind is a frozen dataclass. Its fields become the columns of the raw landing
+table `raw.<kind>` (plus the load metadata columns of `ingest.landing`). Field order is the
+column order. Amounts are `Decimal`, dates `date`, timestamps naive UTC `datetime`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, ClassVar
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class AppointmentEvent:
+    """One HL7 v2 SIU message (S12 new, S13 reschedule, S14 modify, S15 cancel, S17 delete,
+    S26 no-show)."""
+
+    kind: ClassVar[str] = "appointment_event"
+    key_fields: ClassVar[tuple[str, ...]] = ("sending_facility", "message_control_id")
+
+    appointment_id: str  # SCH-2 (filler id), else SCH-1 (placer id)
+    event_type: str  # trigger event from MSH-9.2: S12, S13, S14, S15, S17, S26
+    event_time: dt.datetime  # MSH-7
+    message_control_id: str  # MSH-10
+    sending_facility: str | None  # MSH-4
+    status: str | None  # SCH-25 filler status code (Booked, Complete, Cancelled, Noshow, ...)
+    start_time: dt.datetime | None  # TQ1-7 (v2.5+), else SCH-11.4, else AIS-4
+    duration_minutes: int | None  # TQ1 / SCH-11 duration, else AIS-7
+    facility_code: str | None  # AIL-3.4, else PV1-3.4, else MSH-4
+    location_code: str | None  # AIL-3.1 (point of care / department)
+    provider_npi: str | None  # AIP-3.1
+    service_code: str | None  # AIS-3.1 (CPT / HCPCS)
+    visit_number: str | None  # PV1-19 = the claim's CLM01
+    patient_id: str | None  # PID-3.1 (MRN; PHI, raw store only)
+    event_reason: str | None  # SCH-6.1 (e.g. a cancellation reason)
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimSubmission:
+    """One CLM loop of an X12 837P / 837I (005010X222A1 / X223A2)."""
+
+    kind: ClassVar[str] = "claim_submission"
+    key_fields: ClassVar[tuple[str, ...]] = (
+        "claim_id",
+        "payer_id",
+        "frequency_code",
+        "charge_amount",
+        "service_date_from",
+        "sender_id",
+        "interchange_control_number",
+        "transaction_control_number",
+    )
+
+    claim_id: str  # CLM01 patient control number
+    charge_amount: Decimal  # CLM02
+    frequency_code: str  # CLM05-3: 1 original, 7 replacement, 8 void
+    place_of_service: str | None  # CLM05-1
+    facility_code_qualifier: str | None  # CLM05-2 (B professional, A institutional)
+    payer_responsibility: str  # SBR01: P / S / T
+    payer_id: str | None  # 2010BB NM1*PR09
+    payer_name: str | None  # 2010BB NM1*PR03
+    billing_npi: str | None  # 2010AA NM1*85*..09
+    facility_npi: str | None  # 2310C NM1*77 (837P) / 2310E (837I) 09, else billing_npi
+    rendering_npi: str | None  # 2310B NM1*82 09
+    subscriber_id: str | None  # 2010BA NM1*IL09 (member id; PHI, raw store only)
+    original_payer_claim_number: str | None  # REF*F8
+    service_date_from: dt.date | None  # earliest DTP*472 of the lines (or claim-level DTP*434)
+    service_date_to: dt.date | None
+    line_count: int  # number of LX loops
+    submission_date: dt.date | None  # BHT04
+    transaction_type: str  # GS08 / ST03, e.g. 005010X222A1
+    sender_id: str  # ISA06 (trimmed)
+    interchange_control_number: str  # ISA13
+    group_control_number: str  # GS06
+    transaction_control_number: str  # ST02
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimServiceLine:
+    """One service line (LX / SV1 or SV2) of an 837 claim."""
+
+    kind: ClassVar[str] = "claim_service_line"
+    key_fields: ClassVar[tuple[str, ...]] = (
+        "claim_id",
+        "payer_id",
+        "frequency_code",
+        "line_number",
+        "sender_id",
+        "interchange_control_number",
+        "transaction_control_number",
+    )
+
+    claim_id: str
+    payer_id: str | None
+    frequency_code: str
+    line_number: int  # LX01
+    line_control_number: str | None  # REF*6R
+    procedure_code: str | None  # SV101-2 / SV202-2
+    revenue_code: str | None  # SV201 (837I)
+    charge_amount: Decimal  # SV102 / SV203
+    units: Decimal | None  # SV104 / SV205
+    service_date: dt.date | None  # DTP*472
+    sender_id: str
+    interchange_control_number: str
+    transaction_control_number: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimStatus:
+    """One claim-level status of an X12 277CA (005010X214): TRN02 of loop 2200D + STC. A
+    rejection at a higher HL level is applied to every claim below it (level says where it
+    was found)."""
+
+    kind: ClassVar[str] = "claim_status"
+    key_fields: ClassVar[tuple[str, ...]] = (
+        "claim_id",
+        "payer_id",
+        "category_code",
+        "status_code",
+        "status_date",
+        "level",
+        "sender_id",
+        "interchange_control_number",
+        "transaction_control_number",
+    )
+
+    claim_id: str  # 2200D TRN02 (= CLM01)
+    category_code: str  # STC01-1, e.g. A1, A2, A3, A6, A7, A8
+    status_code: str | None  # STC01-2
+    entity_code: str | None  # STC01-3
+    status_date: dt.date | None  # STC02
+    level: str  # claim | provider | receiver | source (HL level the STC came from)
+    charge_amount: Decimal | None  # STC04 at claim level
+    payer_claim_number: str | None  # REF*1K
+    payer_id: str | None  # 2100A NM1*PR09
+    report_date: dt.date | None  # BHT04
+    sender_id: str
+    interchange_control_number: str
+    transaction_control_number: str
+
+
+@dataclass(frozen=True, slots=True)
+class RemittancePayment:
+    """The payment header of one 835 transaction (BPR, TRN, DTM*405, N1*PR, N1*PE)."""
+
+    kind: ClassVar[str] = "remittance_payment"
+    # payers re-send the same 835 under new control numbers: dedupe on business content
+    key_fields: ClassVar[tuple[str, ...]] = (
+        "trace_number",
+        "payer_trace_id",
+        "payment_amount",
+        "payment_date",
+    )
+
+    trace_number: str  # TRN02
+    payer_trace_id: str | None  # TRN03
+    payment_amount: Decimal  # BPR02
+    credit_debit_flag: str | None  # BPR03
+    payment_method: str | None  # BPR04 (ACH, CHK, NON, ...)
+    payment_date: dt.date | None  # BPR16
+    production_date: dt.date | None  # DTM*405
+    payer_id: str | None  # N1*PR04 (XV), else REF*2U, else TRN03
+    payer_name: str | None  # N1*PR02
+    payee_npi: str | None  # N1*PE04 when N1*PE03 = XX
+    payee_tax_id: str | None  # N1*PE04 when FI, else REF*TJ
+    claim_count: int
+    sender_id: str
+    interchange_control_number: str
+    transaction_control_number: str
+
+
+@dataclass(frozen=True, slots=True)
+class RemittanceClaim:
+    """One CLP loop of an 835 (005010X221A1)."""
+
+    kind: ClassVar[str] = "remittance_claim"
+    key_fields: ClassVar[tuple[str, ...]] = ("trace_number", "payer_trace_id", "claim_index")
+
+    claim_id: str  # CLP01
+    status_code: str  # CLP02
+    charge_amount: Decimal  # CLP03
+    paid_amount: Decimal  # CLP04
+    patient_responsibility_amount: Decimal | None  # CLP05
+    claim_filing_indicator: str | None  # CLP06
+    payer_claim_control_number: str | None  # CLP07
+    facility_type_code: str | None  # CLP08
+    frequency_code: str | None  # CLP09
+    service_date_from: dt.date | None  # DTM*232 (or earliest line DTM*472)
+    service_date_to: dt.date | None  # DTM*233
+    claim_index: int  # 1-based position of the CLP in its transaction
+    trace_number: str  # TRN02 of the enclosing payment
+    payer_trace_id: str | None  # TRN03
+    payer_id: str | None
+    production_date: dt.date | None  # DTM*405 of the transaction
+    payment_date: dt.date | None  # BPR16
+
+
+@dataclass(frozen=True, slots=True)
+class RemittanceLine:
+    """One SVC loop of an 835 claim."""
+
+    kind: ClassVar[str] = "remittance_line"
+    key_fields: ClassVar[tuple[str, ...]] = (
+        "trace_number",
+        "payer_trace_id",
+        "claim_index",
+        "line_number",
+    )
+
+    claim_id: str
+    line_number: int  # 1-based position of the SVC in its claim
+    line_control_number: str | None  # REF*6R
+    procedure_code: str | None  # SVC01-2
+    charge_amount: Decimal  # SVC02
+    paid_amount: Decimal  # SVC03
+    units: Decimal | None  # SVC05
+    service_date: dt.date | None  # DTM*472
+    claim_index: int
+    trace_number: str
+    payer_trace_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RemittanceAdjustment:
+    """One (group, CARC, amount) triplet of a CAS segment, at claim level (line_number None)
+    or line level."""
+
+    kind: ClassVar[str] = "remittance_adjustment"
+    key_fields: ClassVar[tuple[str, ...]] = (
+        "trace_number",
+        "payer_trace_id",
+        "claim_index",
+        "line_number",
+        "adjustment_index",
+    )
+
+    claim_id: str
+    line_number: int | None
+    group_code: str  # CAS01: CO, PR, OA, PI
+    reason_code: str  # CARC
+    amount: Decimal
+    quantity: Decimal | None
+    adjustment_index: int  # 1-based position of the triplet within its claim / line
+    claim_index: int
+    trace_number: str
+    payer_trace_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderAdjustment:
+    """One reason / amount pair of a PLB segment."""
+
+    kind: ClassVar[str] = "provider_adjustment"
+    key_fields: ClassVar[tuple[str, ...]] = ("trace_number", "payer_trace_id", "adjustment_index")
+
+    provider_id: str  # PLB01
+    fiscal_period_date: dt.date | None  # PLB02
+    reason_code: str  # PLB03-1 (L6 interest, WO overpayment recovery, ...)
+    reference_id: str | None  # PLB03-2
+    amount: Decimal  # positive reduces the payment
+    adjustment_index: int
+    trace_number: str
+    payer_trace_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class MasterDataRecord:
+    """One row of an ERP master-data extract (CSV), landed append-only with its extract date.
+    `attributes` holds the row as JSON text; dbt staging types the columns per entity."""
+
+    kind: ClassVar[str] = "erp_master_record"
+    key_fields: ClassVar[tuple[str, ...]] = ("entity", "extract_date", "natural_key")
+
+    entity: str  # facilities, cost_centers, gl_accounts, providers, payers, payer_contracts, ...
+    extract_date: dt.date
+    natural_key: str  # the entity's business key (see ingest.formats.erp_master)
+    attributes: str  # JSON object of the row, all values as strings
+
+
+RECORD_TYPES: tuple[type, ...] = (
+    AppointmentEvent,
+    ClaimSubmission,
+    ClaimServiceLine,
+    ClaimStatus,
+    RemittancePayment,
+    RemittanceClaim,
+    RemittanceLine,
+    RemittanceAdjustment,
+    ProviderAdjustment,
+    MasterDataRecord,
+)
+RECORD_TYPES_BY_KIND: dict[str, type] = {t.kind: t for t in RECORD_TYPES}
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    """What could not be parsed: the raw payload and a reason a person can act on."""
+
+    kind: ClassVar[str] = "dead_letter"
+
+    source: str  # hl7_siu, x12_837, x12_277, x12_835, erp_master
+    error_class: str  # e.g. MissingSegment, BadSeparator, InvalidValue, Truncated
+    reason: str  # human-readable: what is wrong and where
+    payload: str  # the raw message / transaction / row
+    offset: int  # message / transaction / row index within the file (0-based)
+
+
+Record = Any  # one of RECORD_TYPES
+
+
+def record_to_dict(record: Record) -> dict[str, Any]:
+    """Field dict with the kind first (for `hcops inspect` and landing)."""
+    return {"kind": record.kind, **{f.name: getattr(record, f.name) for f in dataclasses.fields(record)}}
