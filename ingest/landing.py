@@ -165,7 +165,7 @@ def land_file(
     by_kind: dict[str, list[dict[str, object]]] = {}
     dead_letters: list[tuple[int, DeadLetter]] = []
     received = 0
-    for index, item in enumerate(parse(data, path.name)):
+    for index, item in enumerate(parse(data, source_file)):
         received += 1
         if isinstance(item, DeadLetter):
             dead_letters.append((index, item))

@@ -1,0 +1,53 @@
+# hcops: the two commands are `make demo` and `make test` (see README).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+VENV := .venv
+UV := $(VENV)/bin/uv
+HCOPS := $(VENV)/bin/hcops
+
+export UV_CACHE_DIR ?= $(CURDIR)/.cache/uv
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
+export UV_PYTHON_DOWNLOADS := never
+export HCOPS_HOME ?= $(CURDIR)/.hcops
+export DO_NOT_TRACK := 1
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+
+SERVE ?= 1
+FACILITIES ?= 3
+DAYS ?= 120
+SEED ?= 7
+PYTEST_ARGS ?=
+
+.PHONY: help install demo test lint clean
+
+help:
+	@echo "make demo        install, simulate a network, materialize every asset, serve the UIs"
+	@echo "make demo SERVE=0  ... and stop after materializing"
+	@echo "make test        install and run the whole suite"
+
+$(UV):
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --no-cache-dir uv==$(UV_VERSION)
+
+install: $(UV)
+	$(UV) sync --frozen --quiet
+
+demo: install
+	$(HCOPS) generate --facilities $(FACILITIES) --days $(DAYS) --seed $(SEED)
+	$(HCOPS) run
+	$(HCOPS) kpis
+ifeq ($(SERVE),1)
+	$(HCOPS) serve
+endif
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+test: lint
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(HCOPS_HOME) dbt_project/target dbt_project/logs logs

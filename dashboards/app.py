@@ -1,0 +1,15 @@
+"""hcops dashboards: `streamlit run dashboards/app.py` (or `hcops dashboard`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+PAGES = Path(__file__).parent / "pages"
+
+st.set_page_config(page_title="hcops", layout="wide")
+navigation = st.navigation(
+    [st.Page(PAGES / "executive.py", title="Executive scorecard", default=True)]
+)
+navigation.run()

@@ -1,0 +1,71 @@
+"""Read-only access to the marts. Connections are short-lived and read-only so the
+pipeline can write between page loads (DuckDB allows one writer or many readers)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+import streamlit as st
+
+CACHE_SECONDS = 60
+
+
+class WarehouseUnavailable(RuntimeError):
+    """The warehouse is missing or a pipeline run holds its write lock."""
+
+
+def warehouse_path() -> Path:
+    if "HCOPS_WAREHOUSE" in os.environ:
+        return Path(os.environ["HCOPS_WAREHOUSE"])
+    home = Path(os.environ.get("HCOPS_HOME", Path(__file__).resolve().parents[1] / ".hcops"))
+    return home / "warehouse.duckdb"
+
+
+def _query(sql: str, params: dict[str, object] | None = None) -> pd.DataFrame:
+    path = warehouse_path()
+    if not path.exists():
+        raise WarehouseUnavailable(f"no warehouse at {path}: run `make demo SERVE=0` first")
+    engine = sa.create_engine(f"duckdb:///{path}", connect_args={"read_only": True}, poolclass=sa.NullPool)
+    try:
+        with engine.connect() as connection:
+            return pd.read_sql(sa.text(sql), connection, params=params or {})
+    except sa.exc.OperationalError as error:
+        raise WarehouseUnavailable(
+            "the warehouse is busy (a pipeline run is writing); retry in a moment"
+        ) from error
+    finally:
+        engine.dispose()
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def scorecard() -> pd.DataFrame:
+    return _query("select * from marts.kpi_scorecard order by facility_code")
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def weekly_denials(facility: str) -> pd.DataFrame:
+    return _query(
+        """select date_trunc('week', adjudication_date) as week
+                , sum(denied_claims) as denied_claims
+                , sum(adjudicated_claims) as adjudicated_claims
+           from marts.kpi_initial_denial_daily
+           where :facility = 'ALL' or facility_code = :facility
+           group by 1 order by 1""",
+        {"facility": facility},
+    )
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def denials_by_payer(facility: str) -> pd.DataFrame:
+    return _query(
+        """select payer_name
+                , sum(adjudicated_claims) as adjudicated_claims
+                , sum(denied_claims) as denied_claims
+           from marts.kpi_initial_denial_daily
+           where :facility = 'ALL' or facility_code = :facility
+           group by 1 order by 1""",
+        {"facility": facility},
+    )

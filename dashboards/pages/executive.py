@@ -1,0 +1,56 @@
+"""Executive scorecard: claim cycle time, initial denial rate, scheduling-to-revenue lag."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboards import data
+
+st.title("Revenue cycle scorecard")
+
+try:
+    scorecard = data.scorecard()
+except data.WarehouseUnavailable as problem:
+    st.warning(str(problem))
+    st.stop()
+
+facilities = scorecard["facility_code"].tolist()
+facility = st.selectbox(
+    "Facility", facilities, index=facilities.index("ALL") if "ALL" in facilities else 0
+)
+row = scorecard.set_index("facility_code").loc[facility]
+
+
+def _days(value: float | None) -> str:
+    return "n/a" if value is None or value != value else f"{value:.1f} days"
+
+
+cycle, denial, lag = st.columns(3)
+cycle.metric(
+    "Claim cycle time (median)",
+    _days(row["claim_cycle_time_median_days"]),
+    help="Days from first accepted submission to first adjudication (DESIGN §4).",
+)
+denial.metric(
+    "Initial denial rate",
+    f"{row['initial_denial_rate']:.1%}",
+    help=f"{int(row['initial_denial_rate_numerator'])} of "
+    f"{int(row['initial_denial_rate_denominator'])} first adjudications denied.",
+)
+lag.metric(
+    "Scheduling-to-revenue lag (median)",
+    _days(row["scheduling_to_revenue_lag_median_days"]),
+    help="Days from booking to first payment, over paid claims.",
+)
+
+st.subheader("Initial denials by week")
+weekly = data.weekly_denials(facility)
+weekly["denial_rate"] = weekly["denied_claims"] / weekly["adjudicated_claims"]
+st.line_chart(weekly, x="week", y="denial_rate")
+
+st.subheader("By payer")
+by_payer = data.denials_by_payer(facility)
+by_payer["denial_rate"] = by_payer["denied_claims"] / by_payer["adjudicated_claims"]
+st.dataframe(by_payer, hide_index=True, column_config={
+    "denial_rate": st.column_config.NumberColumn("Denial rate", format="percent"),
+})

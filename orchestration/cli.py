@@ -1,0 +1,108 @@
+"""The `hcops` command: generate, land and build, post to the ERP, inspect, serve."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from orchestration.settings import load_settings
+
+app = typer.Typer(help="hcops: operational intelligence for healthcare networks.", no_args_is_help=True)
+erp_app = typer.Typer(help="The ERP (Tryton) that hcops posts journals into.", no_args_is_help=True)
+app.add_typer(erp_app, name="erp")
+
+
+@app.command()
+def generate(
+    out: Annotated[Path | None, typer.Option(help="Output folder (default: the landing folders)")] = None,
+    facilities: Annotated[int, typer.Option(min=1)] = 3,
+    days: Annotated[int, typer.Option(min=1)] = 120,
+    seed: int = 7,
+    start: Annotated[str, typer.Option(help="First simulated day (ISO date)")] = "2026-01-05",
+) -> None:
+    """Simulate a health network: write its source files and the ground truth."""
+    from simulator import generate as simulate
+
+    settings = load_settings()
+    target = out or settings.landing
+    summary = simulate(
+        target, facilities=facilities, days=days, seed=seed, start=dt.date.fromisoformat(start)
+    )
+    typer.echo(f"wrote {summary} to {target}")
+
+
+@app.command()
+def run() -> None:
+    """Materialize every asset in-process: land, build dbt, post to the ERP, read back."""
+    from orchestration.runner import materialize_all
+
+    result = materialize_all(load_settings())
+    typer.echo(result.summary())
+    if not result.success:
+        raise typer.Exit(1)
+
+
+@erp_app.command("init")
+def erp_init() -> None:
+    """Provision the ERP (companies, fiscal years, accounts, cost centers, payers)."""
+    from orchestration.runner import provision_erp
+
+    typer.echo(provision_erp(load_settings()))
+
+
+@app.command()
+def inspect(path: Path) -> None:
+    """Parse one source file and print its canonical records as JSON lines (lands nothing)."""
+    from ingest.inspect import inspect_records, to_json_line
+
+    for record in inspect_records(path):
+        typer.echo(to_json_line(record))
+
+
+@app.command()
+def kpis(
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+    facility: Annotated[str, typer.Option(help="A facility code, or ALL")] = "ALL",
+) -> None:
+    """The KPI scorecard over the whole loaded window."""
+    from orchestration.marts import read_scorecard
+
+    scorecard = read_scorecard(load_settings().warehouse, facility)
+    if as_json:
+        typer.echo(json.dumps(scorecard, default=str))
+    else:
+        for name, value in scorecard.items():
+            typer.echo(f"{name:45} {value}")
+
+
+@app.command()
+def dashboard(port: int = 8501) -> None:
+    """Serve the Streamlit dashboards on 127.0.0.1."""
+    from orchestration.serve import serve
+
+    sys.exit(serve(load_settings(), dagster_port=None, dashboard_port=port))
+
+
+@app.command()
+def ui(port: int = 3000) -> None:
+    """Serve the Dagster UI on 127.0.0.1."""
+    from orchestration.serve import serve
+
+    sys.exit(serve(load_settings(), dagster_port=port, dashboard_port=None))
+
+
+@app.command("serve")
+def serve_all(dagster_port: int = 3000, dashboard_port: int = 8501) -> None:
+    """Serve the Dagster UI and the dashboards together; Ctrl-C stops both."""
+    from orchestration.serve import serve
+
+    sys.exit(serve(load_settings(), dagster_port=dagster_port, dashboard_port=dashboard_port))
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,29 @@
+"""The hcops code location: merges the definitions of each area. No logic here."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from orchestration.settings import Settings, load_settings
+
+
+def build_definitions(settings: Settings) -> dg.Definitions:
+    settings.export_env()  # dbt reads the warehouse path from the environment
+    from orchestration.defs import dbt, ingest, writeback
+    from orchestration.resources import build_resources
+
+    materialize_all = dg.define_asset_job(
+        "materialize_all",
+        selection=dg.AssetSelection.all(),
+        description="Land every source, build the dbt project, post to the ERP, read it back.",
+        executor_def=dg.in_process_executor,  # one DuckDB writer: docs/decisions/0001
+    )
+    return dg.Definitions.merge(
+        ingest.defs,
+        dbt.defs,
+        writeback.defs,
+        dg.Definitions(jobs=[materialize_all], resources=build_resources(settings)),
+    )
+
+
+defs = build_definitions(load_settings())
