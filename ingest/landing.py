@@ -129,18 +129,26 @@ def _insert_records(
     unique: dict[str, dict[str, object]] = {}
     for row in rows:
         unique.setdefault(str(row["record_key"]), row)
-    keys = pd.DataFrame({"record_key": list(unique)})
-    existing = {
-        k
-        for (k,) in con.execute(
-            f"SELECT t.record_key FROM {RAW_SCHEMA}.{kind} t JOIN keys USING (record_key)"
-        ).fetchall()
-    }
+    con.register("incoming_keys", pd.DataFrame({"record_key": list(unique)}))
+    try:
+        existing = {
+            key
+            for (key,) in con.execute(
+                f"SELECT record_key FROM {RAW_SCHEMA}.{kind} JOIN incoming_keys USING (record_key)"
+            ).fetchall()
+        }
+    finally:
+        con.unregister("incoming_keys")
     new_rows = [row for key, row in unique.items() if key not in existing]
     if new_rows:
-        frame = pd.DataFrame(new_rows)  # noqa: F841 - read by DuckDB below
         columns = ", ".join(new_rows[0])
-        con.execute(f"INSERT INTO {RAW_SCHEMA}.{kind} ({columns}) SELECT {columns} FROM frame")
+        con.register("incoming_rows", pd.DataFrame(new_rows))
+        try:
+            con.execute(
+                f"INSERT INTO {RAW_SCHEMA}.{kind} ({columns}) SELECT {columns} FROM incoming_rows"
+            )
+        finally:
+            con.unregister("incoming_rows")
     return len(new_rows), len(rows) - len(new_rows)
 
 
@@ -190,13 +198,22 @@ def land_file(
             landed, duplicates = landed + new, duplicates + dup
         for index, dead in dead_letters:
             con.execute(
-                f"""INSERT INTO {RAW_SCHEMA}.dead_letters VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+                f"""INSERT INTO {RAW_SCHEMA}.dead_letters
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
                 ON CONFLICT (dead_letter_key) DO UPDATE
                 SET last_seen_at = excluded.last_seen_at, attempts = dead_letters.attempts + 1""",
                 [
-                    _dead_letter_key(source, dead), batch_id, source, source_file, index,
-                    dead.error_class, dead.reason, dead.payload, parser_version,
-                    received_at, received_at,
+                    _dead_letter_key(source, dead),
+                    batch_id,
+                    source,
+                    source_file,
+                    index,
+                    dead.error_class,
+                    dead.reason,
+                    dead.payload,
+                    parser_version,
+                    received_at,
+                    received_at,
                 ],
             )
         result = BatchResult(
@@ -205,8 +222,17 @@ def land_file(
         con.execute(
             f"INSERT INTO {RAW_SCHEMA}.landing_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                batch_id, source, source_file, sha256, len(data), received_at, parser_version,
-                result.received, result.landed, result.duplicates, result.dead_lettered,
+                batch_id,
+                source,
+                source_file,
+                sha256,
+                len(data),
+                received_at,
+                parser_version,
+                result.received,
+                result.landed,
+                result.duplicates,
+                result.dead_lettered,
             ],
         )
         con.execute("COMMIT")

@@ -317,4 +317,7 @@ Record = Any  # one of RECORD_TYPES
 
 def record_to_dict(record: Record) -> dict[str, Any]:
     """Field dict with the kind first (for `hcops inspect` and landing)."""
-    return {"kind": record.kind, **{f.name: getattr(record, f.name) for f in dataclasses.fields(record)}}
+    return {
+        "kind": record.kind,
+        **{f.name: getattr(record, f.name) for f in dataclasses.fields(record)},
+    }

@@ -1,0 +1,43 @@
+"""Source parsers by source name, and source detection from a file's content / name.
+
+Every parser module exposes `SOURCE`, `PARSER_VERSION` and
+`parse(data: bytes, filename: str) -> Iterator[Record | DeadLetter]` (see docs/contracts.md).
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from ingest.formats import erp_master, hl7_siu, x12_277, x12_835, x12_837
+
+PARSERS: dict[str, ModuleType] = {
+    module.SOURCE: module for module in (hl7_siu, x12_837, x12_277, x12_835, erp_master)
+}
+_X12_SOURCES = {"837": "x12_837", "277": "x12_277", "835": "x12_835"}
+_SNIFF_BYTES = 8192
+
+
+def detect_source(data: bytes, filename: str) -> str | None:
+    """x12_837 / x12_277 / x12_835 from the first ST01 of an X12 file (with or without an ISA
+    header), hl7_siu for `MSH|`, erp_master for a `.csv` name; None when unknown."""
+    head = data[:_SNIFF_BYTES].lstrip(b"\xef\xbb\xbf\x0b \t\r\n")
+    if head.startswith(b"ISA") and len(head) > 3:
+        return _x12_source(head, head[3:4])
+    if head.startswith(b"ST") and len(head) > 2 and not head[2:3].isalnum():
+        return _x12_source(head, head[2:3])
+    if head.startswith(b"MSH|"):
+        return "hl7_siu"
+    if filename.lower().endswith(".csv"):
+        return "erp_master"
+    return None
+
+
+def _x12_source(head: bytes, element: bytes) -> str | None:
+    marker = b"ST" + element
+    start = 0 if head.startswith(marker) else head.find(marker)
+    while start != -1:
+        if start == 0 or not head[start - 1 : start].isalnum():
+            st01 = head[start + 3 : start + 6].decode("latin-1")
+            return _X12_SOURCES.get(st01)
+        start = head.find(marker, start + 1)
+    return None

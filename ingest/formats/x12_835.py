@@ -1,0 +1,325 @@
+"""X12 835 remittance advice (005010X221A1) -> RemittancePayment, RemittanceClaim,
+RemittanceLine, RemittanceAdjustment, ProviderAdjustment.
+
+One payment per transaction (BPR / TRN / DTM*405 / N1*PR / N1*PE), one claim per CLP
+(`claim_index` 1-based within the transaction), one line per SVC (`line_number` 1-based within
+the claim), one adjustment per CAS group / reason / amount / quantity triplet (claim level:
+`line_number` None), one provider adjustment per PLB reason / amount pair. A claim with a bad
+value is one dead letter (its CLP loop as payload); the transaction's other claims land.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ingest.formats._x12_common import expect_transaction, loop_dead_letter, read_x12, require
+from ingest.records import (
+    DeadLetter,
+    ProviderAdjustment,
+    Record,
+    RemittanceAdjustment,
+    RemittanceClaim,
+    RemittanceLine,
+    RemittancePayment,
+)
+from ingest.x12 import (
+    Envelope,
+    Transaction,
+    X12ValueError,
+    element,
+    opt_decimal,
+    to_date,
+    to_decimal,
+)
+
+SOURCE = "x12_835"
+PARSER_VERSION = "1.0.0"
+
+
+def parse(data: bytes, filename: str) -> Iterator[Record | DeadLetter]:
+    """Records of an 835 file; bad transactions / claims as dead letters. Never raises."""
+    return read_x12(SOURCE, data, _accept, _read_transaction)
+
+
+def _accept(envelope: Envelope) -> str | None:
+    return expect_transaction(envelope, "835", "835 remittance advice", ())
+
+
+@dataclass(slots=True)
+class _Header:
+    payment_amount: Decimal | None = None
+    credit_debit_flag: str | None = None
+    payment_method: str | None = None
+    payment_date: dt.date | None = None
+    trace_number: str | None = None
+    payer_trace_id: str | None = None
+    production_date: dt.date | None = None
+    payer_n1_id: str | None = None
+    payer_ref_2u: str | None = None
+    payer_name: str | None = None
+    payee_npi: str | None = None
+    payee_tax_id: str | None = None
+    payee_ref_tj: str | None = None
+    in_payee: bool = False
+
+    @property
+    def payer_id(self) -> str | None:
+        return self.payer_n1_id or self.payer_ref_2u or self.payer_trace_id
+
+
+@dataclass(slots=True)
+class _Claim:
+    clp: list[str]
+    index: int
+    segments: list[list[str]] = field(default_factory=list)
+
+
+def _read_transaction(txn: Transaction) -> Iterator[Record | DeadLetter]:
+    header = _Header()
+    claims: list[_Claim] = []
+    plbs: list[list[str]] = []
+    current: list[list[str]] | None = None
+    for seg in txn.segments:
+        sid = seg[0]
+        if sid == "CLP":
+            claim = _Claim(seg, len(claims) + 1, [seg])
+            claims.append(claim)
+            current = claim.segments
+        elif sid == "PLB":
+            plbs.append(seg)
+            current = None
+        elif sid == "SE":
+            current = None
+        elif current is not None:
+            current.append(seg)
+        else:
+            _header_segment(header, seg)
+    payment = _payment(header, len(claims), txn.envelope)
+    comp = txn.separators.component
+    out: list[Record | DeadLetter] = [payment]
+    for claim in claims:
+        try:
+            out.extend(_claim_records(claim, payment, comp))
+        except X12ValueError as exc:
+            what = f"claim #{claim.index} CLP01={element(claim.clp, 1)!r}"
+            out.append(loop_dead_letter(SOURCE, txn, claim.segments, exc, what))
+    for index, (seg, pair) in enumerate(_plb_pairs(plbs), start=1):
+        out.append(_provider_adjustment(seg, pair, index, payment, comp))
+    return iter(out)
+
+
+def _header_segment(h: _Header, seg: list[str]) -> None:
+    sid = seg[0]
+    if sid == "BPR":
+        h.payment_amount = to_decimal(element(seg, 2), "BPR02 payment amount")
+        h.credit_debit_flag = element(seg, 3)
+        h.payment_method = element(seg, 4)
+        h.payment_date = to_date(element(seg, 16), "BPR16 payment date")
+    elif sid == "TRN":
+        h.trace_number = element(seg, 2)
+        h.payer_trace_id = element(seg, 3)
+    elif sid == "DTM" and element(seg, 1) == "405":
+        h.production_date = to_date(element(seg, 2), "DTM*405 production date")
+    elif sid == "N1":
+        _n1(h, seg)
+    elif sid == "REF":
+        qualifier = element(seg, 1)
+        if qualifier == "2U" and not h.in_payee:
+            h.payer_ref_2u = element(seg, 2)
+        elif qualifier == "TJ" and h.in_payee:
+            h.payee_ref_tj = element(seg, 2)
+
+
+def _n1(h: _Header, seg: list[str]) -> None:
+    entity = element(seg, 1)
+    h.in_payee = entity == "PE"
+    if entity == "PR":
+        h.payer_name = element(seg, 2)
+        if element(seg, 3) == "XV":
+            h.payer_n1_id = element(seg, 4)
+    elif entity == "PE":
+        qualifier = element(seg, 3)
+        if qualifier == "XX":
+            h.payee_npi = element(seg, 4)
+        elif qualifier == "FI":
+            h.payee_tax_id = element(seg, 4)
+
+
+def _payment(h: _Header, claim_count: int, env: Envelope) -> RemittancePayment:
+    if h.payment_amount is None:
+        raise X12ValueError(
+            "no BPR segment (financial information) in the header", "MissingSegment"
+        )
+    if not h.trace_number:
+        raise X12ValueError(
+            "no TRN segment with a trace number (TRN02) in the header", "MissingSegment"
+        )
+    return RemittancePayment(
+        trace_number=h.trace_number,
+        payer_trace_id=h.payer_trace_id,
+        payment_amount=h.payment_amount,
+        credit_debit_flag=h.credit_debit_flag,
+        payment_method=h.payment_method,
+        payment_date=h.payment_date,
+        production_date=h.production_date,
+        payer_id=h.payer_id,
+        payer_name=h.payer_name,
+        payee_npi=h.payee_npi,
+        payee_tax_id=h.payee_tax_id or h.payee_ref_tj,
+        claim_count=claim_count,
+        sender_id=env.sender_id,
+        interchange_control_number=env.interchange_control_number,
+        transaction_control_number=env.transaction_control_number,
+    )
+
+
+@dataclass(slots=True)
+class _Line:
+    svc: list[str]
+    number: int
+    control_number: str | None = None
+    service_date: dt.date | None = None
+    adjustments: list[list[str]] = field(default_factory=list)
+
+
+def _claim_records(claim: _Claim, p: RemittancePayment, comp: str) -> list[Record]:
+    clp = claim.clp
+    claim_id = require(element(clp, 1), "CLP01 claim id")
+    claim_cas: list[list[str]] = []
+    lines: list[_Line] = []
+    date_from = date_to = None
+    for seg in claim.segments[1:]:
+        sid = seg[0]
+        if sid == "SVC":
+            lines.append(_Line(seg, len(lines) + 1))
+        elif sid == "CAS":
+            (lines[-1].adjustments if lines else claim_cas).append(seg)
+        elif sid == "DTM":
+            qualifier, value = element(seg, 1), element(seg, 2)
+            if lines:
+                if qualifier in ("472", "150") and lines[-1].service_date is None:
+                    lines[-1].service_date = to_date(value, f"DTM*{qualifier} line date")
+            elif qualifier == "232":
+                date_from = to_date(value, "DTM*232 claim statement from date")
+            elif qualifier == "233":
+                date_to = to_date(value, "DTM*233 claim statement to date")
+        elif sid == "REF" and lines and element(seg, 1) == "6R":
+            lines[-1].control_number = element(seg, 2)
+    if date_from is None:
+        line_dates = [ln.service_date for ln in lines if ln.service_date is not None]
+        if line_dates:
+            date_from = min(line_dates)
+            date_to = date_to or max(line_dates)
+    out: list[Record] = [_remittance_claim(clp, claim_id, claim.index, date_from, date_to, p)]
+    out.extend(_adjustments(claim_cas, claim_id, None, claim.index, p))
+    for line in lines:
+        out.append(_remittance_line(line, claim_id, claim.index, p, comp))
+        out.extend(_adjustments(line.adjustments, claim_id, line.number, claim.index, p))
+    return out
+
+
+def _remittance_claim(
+    clp: list[str],
+    claim_id: str,
+    index: int,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    p: RemittancePayment,
+) -> RemittanceClaim:
+    return RemittanceClaim(
+        claim_id=claim_id,
+        status_code=require(element(clp, 2), "CLP02 claim status"),
+        charge_amount=to_decimal(element(clp, 3), "CLP03 charge amount"),
+        paid_amount=to_decimal(element(clp, 4), "CLP04 paid amount"),
+        patient_responsibility_amount=opt_decimal(element(clp, 5), "CLP05 patient responsibility"),
+        claim_filing_indicator=element(clp, 6),
+        payer_claim_control_number=element(clp, 7),
+        facility_type_code=element(clp, 8),
+        frequency_code=element(clp, 9),
+        service_date_from=date_from,
+        service_date_to=date_to,
+        claim_index=index,
+        trace_number=p.trace_number,
+        payer_trace_id=p.payer_trace_id,
+        payer_id=p.payer_id,
+        production_date=p.production_date,
+        payment_date=p.payment_date,
+    )
+
+
+def _remittance_line(
+    line: _Line, claim_id: str, claim_index: int, p: RemittancePayment, comp: str
+) -> RemittanceLine:
+    svc = line.svc
+    procedure = element(svc, 1)
+    parts = procedure.split(comp) if procedure else []
+    return RemittanceLine(
+        claim_id=claim_id,
+        line_number=line.number,
+        line_control_number=line.control_number,
+        procedure_code=parts[1] if len(parts) > 1 and parts[1] else procedure,
+        charge_amount=to_decimal(element(svc, 2), "SVC02 line charge amount"),
+        paid_amount=to_decimal(element(svc, 3), "SVC03 line paid amount"),
+        units=opt_decimal(element(svc, 5), "SVC05 line units"),
+        service_date=line.service_date,
+        claim_index=claim_index,
+        trace_number=p.trace_number,
+        payer_trace_id=p.payer_trace_id,
+    )
+
+
+def _adjustments(
+    segments: list[list[str]],
+    claim_id: str,
+    line_number: int | None,
+    claim_index: int,
+    p: RemittancePayment,
+) -> Iterator[RemittanceAdjustment]:
+    index = 0
+    for seg in segments:
+        group = require(element(seg, 1), "CAS01 group code")
+        for start in range(2, min(len(seg), 20), 3):
+            reason = element(seg, start)
+            if reason is None:
+                continue
+            index += 1
+            yield RemittanceAdjustment(
+                claim_id=claim_id,
+                line_number=line_number,
+                group_code=group,
+                reason_code=reason,
+                amount=to_decimal(element(seg, start + 1), "CAS adjustment amount"),
+                quantity=opt_decimal(element(seg, start + 2), "CAS adjustment quantity"),
+                adjustment_index=index,
+                claim_index=claim_index,
+                trace_number=p.trace_number,
+                payer_trace_id=p.payer_trace_id,
+            )
+
+
+def _plb_pairs(plbs: list[list[str]]) -> Iterator[tuple[list[str], tuple[str, str | None]]]:
+    for seg in plbs:
+        for start in range(3, min(len(seg), 15), 2):
+            identifier = element(seg, start)
+            if identifier is not None:
+                yield seg, (identifier, element(seg, start + 1))
+
+
+def _provider_adjustment(
+    seg: list[str], pair: tuple[str, str | None], index: int, p: RemittancePayment, comp: str
+) -> ProviderAdjustment:
+    identifier, amount = pair
+    reason, _, reference = identifier.partition(comp)
+    return ProviderAdjustment(
+        provider_id=require(element(seg, 1), "PLB01 provider id"),
+        fiscal_period_date=to_date(element(seg, 2), "PLB02 fiscal period date"),
+        reason_code=reason,
+        reference_id=reference or None,
+        amount=to_decimal(amount, f"PLB adjustment {index} ({reason}) amount"),
+        adjustment_index=index,
+        trace_number=p.trace_number,
+        payer_trace_id=p.payer_trace_id,
+    )

@@ -1,0 +1,278 @@
+"""835 reader on a hand-written remittance."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from conftest import interchange, transaction
+
+from ingest.formats import x12_835
+from ingest.records import (
+    DeadLetter,
+    ProviderAdjustment,
+    RemittanceAdjustment,
+    RemittanceClaim,
+    RemittanceLine,
+    RemittancePayment,
+)
+
+BODY = [
+    "BPR*I*120.00*C*ACH*CCP*01*999999999*DA*123456*1512345678**01*888888888*DA*98765*20260115",
+    "TRN*1*EFT0001*1512345678",
+    "DTM*405*20260114",
+    "N1*PR*ACME HEALTH*XV*PAYER01",
+    "REF*2U*ALTPAYER",
+    "N1*PE*NORTH CLINIC*XX*1111111111",
+    "REF*TJ*123456789",
+    "LX*1",
+    "CLP*V1001*1*150.00*125.00*20.00*12*PAYERCLM123*11*1",
+    "NM1*QC*1*DOE*JANE****MI*MEM001",
+    "DTM*232*20260102",
+    "DTM*233*20260103",
+    "SVC*HC:99213*100.00*95.00**1",
+    "DTM*472*20260102",
+    "CAS*CO*45*5.00",
+    "REF*6R*V1001-1",
+    "SVC*HC:85025:QW*50.00*30.00**2",
+    "DTM*472*20260103",
+    "CAS*PR*2*15.00**1*5.00*1",
+    "REF*6R*V1001-2",
+    "CLP*V1002*4*80.00*0*0*12*PAYERCLM124*11*1",
+    "CAS*CO*197*80.00",
+    "NM1*QC*1*ROE*RICHARD****MI*MEM002",
+    "SVC*HC:99212*80.00*0**1",
+    "DTM*472*20260104",
+    "PLB*1111111111*20261231*L6:INT01*-5.00*WO:OVP01*10.00",
+]
+
+
+def _parse(body: list[str] = BODY) -> list[object]:
+    data = interchange(
+        [transaction("835", "0001", body)],
+        "005010X221A1",
+        functional_id="HP",
+        control="000000900",
+        sender="PAYERSEND",
+    )
+    return list(x12_835.parse(data, "remit.x12"))
+
+
+def _of(items: list[object], kind: type) -> list:
+    return [i for i in items if isinstance(i, kind)]
+
+
+def test_payment() -> None:
+    (payment,) = _of(_parse(), RemittancePayment)
+    assert payment == RemittancePayment(
+        trace_number="EFT0001",
+        payer_trace_id="1512345678",
+        payment_amount=Decimal("120.00"),
+        credit_debit_flag="C",
+        payment_method="ACH",
+        payment_date=dt.date(2026, 1, 15),
+        production_date=dt.date(2026, 1, 14),
+        payer_id="PAYER01",
+        payer_name="ACME HEALTH",
+        payee_npi="1111111111",
+        payee_tax_id="123456789",
+        claim_count=2,
+        sender_id="PAYERSEND",
+        interchange_control_number="000000900",
+        transaction_control_number="0001",
+    )
+
+
+def test_payer_id_falls_back_to_ref_2u_then_trn03() -> None:
+    body = [s.replace("*XV*PAYER01", "") for s in BODY]
+    assert _of(_parse(body), RemittancePayment)[0].payer_id == "ALTPAYER"
+    body = [s for s in body if not s.startswith("REF*2U")]
+    assert _of(_parse(body), RemittancePayment)[0].payer_id == "1512345678"
+
+
+def test_claims() -> None:
+    paid, denied = _of(_parse(), RemittanceClaim)
+    assert (paid.claim_id, paid.status_code, paid.charge_amount, paid.paid_amount) == (
+        "V1001",
+        "1",
+        Decimal("150.00"),
+        Decimal("125.00"),
+    )
+    assert (
+        paid.patient_responsibility_amount,
+        paid.payer_claim_control_number,
+        paid.claim_index,
+    ) == (
+        Decimal("20.00"),
+        "PAYERCLM123",
+        1,
+    )
+    assert (paid.service_date_from, paid.service_date_to) == (
+        dt.date(2026, 1, 2),
+        dt.date(2026, 1, 3),
+    )
+    assert (paid.trace_number, paid.payer_id, paid.production_date, paid.payment_date) == (
+        "EFT0001",
+        "PAYER01",
+        dt.date(2026, 1, 14),
+        dt.date(2026, 1, 15),
+    )
+    assert (denied.claim_id, denied.status_code, denied.paid_amount, denied.claim_index) == (
+        "V1002",
+        "4",
+        Decimal("0"),
+        2,
+    )
+    # no DTM*232: the line dates give the service period
+    assert (denied.service_date_from, denied.service_date_to) == (
+        dt.date(2026, 1, 4),
+        dt.date(2026, 1, 4),
+    )
+
+
+def test_lines() -> None:
+    lines = _of(_parse(), RemittanceLine)
+    assert [
+        (
+            ln.claim_id,
+            ln.claim_index,
+            ln.line_number,
+            ln.procedure_code,
+            ln.charge_amount,
+            ln.paid_amount,
+            ln.units,
+            ln.service_date,
+            ln.line_control_number,
+        )
+        for ln in lines
+    ] == [
+        (
+            "V1001",
+            1,
+            1,
+            "99213",
+            Decimal("100.00"),
+            Decimal("95.00"),
+            Decimal("1"),
+            dt.date(2026, 1, 2),
+            "V1001-1",
+        ),
+        (
+            "V1001",
+            1,
+            2,
+            "85025",
+            Decimal("50.00"),
+            Decimal("30.00"),
+            Decimal("2"),
+            dt.date(2026, 1, 3),
+            "V1001-2",
+        ),
+        (
+            "V1002",
+            2,
+            1,
+            "99212",
+            Decimal("80.00"),
+            Decimal("0"),
+            Decimal("1"),
+            dt.date(2026, 1, 4),
+            None,
+        ),
+    ]
+
+
+def test_adjustments_claim_and_line_level() -> None:
+    adjustments = _of(_parse(), RemittanceAdjustment)
+    assert [
+        (
+            a.claim_id,
+            a.line_number,
+            a.group_code,
+            a.reason_code,
+            a.amount,
+            a.quantity,
+            a.adjustment_index,
+        )
+        for a in adjustments
+    ] == [
+        ("V1001", 1, "CO", "45", Decimal("5.00"), None, 1),
+        ("V1001", 2, "PR", "2", Decimal("15.00"), None, 1),
+        ("V1001", 2, "PR", "1", Decimal("5.00"), Decimal("1"), 2),
+        ("V1002", None, "CO", "197", Decimal("80.00"), None, 1),
+    ]
+
+
+def test_provider_adjustments_balance_the_payment() -> None:
+    items = _parse()
+    plb = _of(items, ProviderAdjustment)
+    assert [
+        (
+            p.provider_id,
+            p.fiscal_period_date,
+            p.reason_code,
+            p.reference_id,
+            p.amount,
+            p.adjustment_index,
+        )
+        for p in plb
+    ] == [
+        ("1111111111", dt.date(2026, 12, 31), "L6", "INT01", Decimal("-5.00"), 1),
+        ("1111111111", dt.date(2026, 12, 31), "WO", "OVP01", Decimal("10.00"), 2),
+    ]
+    paid = sum(c.paid_amount for c in _of(items, RemittanceClaim))
+    assert paid - sum(p.amount for p in plb) == _of(items, RemittancePayment)[0].payment_amount
+
+
+def test_bad_claim_amount_is_a_claim_dead_letter() -> None:
+    body = [s.replace("CLP*V1002*4*80.00", "CLP*V1002*4*8O.00") for s in BODY]
+    items = _parse(body)
+    (dead,) = _of(items, DeadLetter)
+    assert (
+        dead.error_class == "InvalidValue" and "CLP03" in dead.reason and "'8O.00'" in dead.reason
+    )
+    assert "claim #2 CLP01='V1002'" in dead.reason and dead.payload.startswith("CLP*V1002")
+    assert [c.claim_id for c in _of(items, RemittanceClaim)] == ["V1001"]
+    assert _of(items, RemittancePayment)[0].claim_count == 2
+
+
+def test_missing_bpr_is_a_transaction_dead_letter() -> None:
+    (dead,) = _parse(BODY[1:])
+    assert (
+        isinstance(dead, DeadLetter)
+        and dead.error_class == "MissingSegment"
+        and "BPR" in dead.reason
+    )
+    assert "ISA*00*" in dead.payload and "TRN*1*EFT0001" in dead.payload
+
+
+def test_dead_letters_keep_the_good_transactions() -> None:
+    good = transaction("835", "0001", BODY)
+    truncated = transaction("835", "0002", BODY)[:-1]
+    data = interchange([good, truncated], "005010X221A1")
+    again = interchange([transaction("835", "0003", BODY)], "005010X221A1", control="000000901")
+    wrong_separators = again[:106] + again[106:].replace(b"*", b"|")  # ISA says '*', body '|'
+    garbage = b"\x00\x01\x02\xff\xfe" * 20
+    last = interchange([transaction("835", "0004", BODY)], "005010X221A1", control="000000902")
+    items = list(x12_835.parse(data + wrong_separators + garbage + b"~" + last, "mixed.x12"))
+    dead = _of(items, DeadLetter)
+    assert [
+        (p.transaction_control_number, p.interchange_control_number)
+        for p in _of(items, RemittancePayment)
+    ] == [
+        ("0001", "000000101"),
+        ("0004", "000000902"),
+    ]
+    assert len(_of(items, RemittanceClaim)) == 4
+    assert [d.error_class for d in dead] == ["Truncated", "EnvelopeError", "EncodingError"]
+    assert "separator mismatch" in dead[1].reason and "'|'" in dead[1].reason
+    assert "ST|835|0003" in dead[1].payload
+    assert [d.offset for d in dead] == [1, 2, 2]
+
+
+def test_unreadable_isa_dead_letters_the_file() -> None:
+    data = interchange([transaction("835", "0001", BODY)], "005010X221A1")
+    data = data.replace(b"SUBMITTER      ", b"SUBMITTER", 1)
+    (dead,) = x12_835.parse(data, "short-isa.x12")
+    assert isinstance(dead, DeadLetter) and dead.error_class == "EnvelopeError"
+    assert "unreadable interchange header" in dead.reason and dead.payload.startswith("ISA*00")

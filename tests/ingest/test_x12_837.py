@@ -1,0 +1,192 @@
+"""837P / 837I reader on hand-written transactions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from conftest import interchange, transaction
+
+from ingest.formats import x12_837
+from ingest.records import ClaimServiceLine, ClaimSubmission, DeadLetter
+
+HEADER = [
+    "BHT*0019*00*BATCH1*20260105*1200*CH",
+    "NM1*41*2*HCOPS CLINIC*****46*SUB1",
+    "NM1*40*2*CLEARINGHOUSE*****46*CH1",
+    "HL*1**20*1",
+    "NM1*85*2*NORTH CLINIC*****XX*1111111111",
+]
+ORIGINAL_CLAIM = [
+    "HL*2*1*22*0",
+    "SBR*P*18*******CI",
+    "NM1*IL*1*DOE*JANE****MI*MEM001",
+    "NM1*PR*2*ACME HEALTH*****PI*PAYER01",
+    "CLM*V1001*150.00***11:B:1*Y*A*Y*Y",
+    "HI*ABK:J069",
+    "NM1*82*1*SMITH*JOHN****XX*2222222222",
+    "NM1*77*2*NORTH SITE*****XX*3333333333",
+    "LX*1",
+    "SV1*HC:99213*100.00*UN*1***1",
+    "DTP*472*D8*20260102",
+    "REF*6R*V1001-1",
+    "LX*2",
+    "SV1*HC:85025:QW*50.00*UN*2***1",
+    "DTP*472*D8*20260103",
+    "REF*6R*V1001-2",
+    "NM1*82*1*LINE*RENDERER****XX*9999999999",
+]
+REPLACEMENT_CLAIM = [  # a secondary claim of a patient (HL 23) under subscriber HL 3
+    "HL*3*1*22*1",
+    "SBR*S*01*******CI",
+    "NM1*IL*1*ROE*RICHARD****MI*MEM002",
+    "NM1*PR*2*BETA CARE*****PI*PAYER02",
+    "HL*4*3*23*0",
+    "PAT*19",
+    "NM1*QC*1*ROE*JUNIOR",
+    "CLM*V1002*80.00***11:B:7*Y*A*Y*Y",
+    "REF*F8*PAYERCLM123",
+    "SBR*P*18*******CI",
+    "NM1*IL*1*ROE*RICHARD****MI*OTHERMEM",
+    "NM1*PR*2*OTHER PAYER*****PI*OTHER01",
+    "REF*F8*NOT-THE-ORIGINAL",
+    "LX*1",
+    "SV1*HC:99212*80.00*UN*1***1",
+    "DTP*472*RD8*20260104-20260106",
+]
+
+
+def _parse(body: list[str], version: str = "005010X222A1") -> list[object]:
+    data = interchange(
+        [transaction("837", "0001", body, version)],
+        version,
+        control="000000123",
+        gs06="77",
+        sender="BILLER01",
+    )
+    return list(x12_837.parse(data, "batch.x12"))
+
+
+def test_two_claims_and_a_replacement() -> None:
+    items = _parse(HEADER + ORIGINAL_CLAIM + REPLACEMENT_CLAIM)
+    claims = [i for i in items if isinstance(i, ClaimSubmission)]
+    lines = [i for i in items if isinstance(i, ClaimServiceLine)]
+    assert [c.claim_id for c in claims] == ["V1001", "V1002"]
+    assert len(lines) == 3 and not [i for i in items if isinstance(i, DeadLetter)]
+
+    first, second = claims
+    assert first.charge_amount == Decimal("150.00")
+    assert (first.place_of_service, first.facility_code_qualifier, first.frequency_code) == (
+        "11",
+        "B",
+        "1",
+    )
+    assert (first.payer_responsibility, first.payer_id, first.payer_name) == (
+        "P",
+        "PAYER01",
+        "ACME HEALTH",
+    )
+    assert (first.billing_npi, first.rendering_npi, first.facility_npi) == (
+        "1111111111",
+        "2222222222",
+        "3333333333",
+    )
+    assert first.subscriber_id == "MEM001" and first.original_payer_claim_number is None
+    assert (first.service_date_from, first.service_date_to) == (
+        dt.date(2026, 1, 2),
+        dt.date(2026, 1, 3),
+    )
+    assert first.line_count == 2 and first.submission_date == dt.date(2026, 1, 5)
+    assert (first.transaction_type, first.sender_id) == ("005010X222A1", "BILLER01")
+    assert (first.interchange_control_number, first.group_control_number) == ("000000123", "77")
+    assert first.transaction_control_number == "0001"
+
+    # replacement: REF*F8 of the claim (not of the 2330B other payer), payer of its own
+    # subscriber loop (not the 2330B other payer), facility falls back to the billing NPI
+    assert (second.frequency_code, second.original_payer_claim_number) == ("7", "PAYERCLM123")
+    assert (second.payer_responsibility, second.payer_id, second.subscriber_id) == (
+        "S",
+        "PAYER02",
+        "MEM002",
+    )
+    assert (second.facility_npi, second.rendering_npi) == ("1111111111", None)
+    assert (second.service_date_from, second.service_date_to) == (
+        dt.date(2026, 1, 4),
+        dt.date(2026, 1, 6),
+    )
+
+
+def test_service_lines() -> None:
+    items = _parse(HEADER + ORIGINAL_CLAIM + REPLACEMENT_CLAIM)
+    lines = [i for i in items if isinstance(i, ClaimServiceLine)]
+    assert [
+        (ln.claim_id, ln.line_number, ln.procedure_code, ln.charge_amount, ln.units) for ln in lines
+    ] == [
+        ("V1001", 1, "99213", Decimal("100.00"), Decimal("1")),
+        ("V1001", 2, "85025", Decimal("50.00"), Decimal("2")),
+        ("V1002", 1, "99212", Decimal("80.00"), Decimal("1")),
+    ]
+    assert [ln.line_control_number for ln in lines] == ["V1001-1", "V1001-2", None]
+    assert [ln.service_date for ln in lines] == [
+        dt.date(2026, 1, 2),
+        dt.date(2026, 1, 3),
+        dt.date(2026, 1, 4),
+    ]
+    assert [(ln.payer_id, ln.frequency_code) for ln in lines] == [
+        ("PAYER01", "1"),
+        ("PAYER01", "1"),
+        ("PAYER02", "7"),
+    ]
+
+
+def test_institutional_claim_sv2_and_statement_dates() -> None:
+    body = [
+        *HEADER,
+        "HL*2*1*22*0",
+        "SBR*P*18*******MB",
+        "NM1*IL*1*DOE*JOHN****MI*MEM009",
+        "NM1*PR*2*MEDICARE*****PI*MCR01",
+        "CLM*I2001*89.93***13:A:1**A*Y*Y",
+        "DTP*434*RD8*20260101-20260103",
+        "NM1*77*2*SITE*****XX*5555555555",
+        "LX*1",
+        "SV2*0305*HC:85025*13.39*UN*1",
+        "LX*2",
+        "SV2*0730**76.54*UN*3",
+    ]
+    items = _parse(body, "005010X223A2")
+    claim = items[0]
+    assert isinstance(claim, ClaimSubmission)
+    assert (claim.facility_code_qualifier, claim.place_of_service, claim.facility_npi) == (
+        "A",
+        "13",
+        "5555555555",
+    )
+    assert (claim.service_date_from, claim.service_date_to) == (
+        dt.date(2026, 1, 1),
+        dt.date(2026, 1, 3),
+    )
+    assert claim.transaction_type == "005010X223A2"
+    lines = items[1:]
+    assert [(ln.revenue_code, ln.procedure_code, ln.charge_amount, ln.units) for ln in lines] == [
+        ("0305", "85025", Decimal("13.39"), Decimal("1")),
+        ("0730", None, Decimal("76.54"), Decimal("3")),
+    ]
+
+
+def test_a_bad_claim_is_one_dead_letter_and_the_other_claim_lands() -> None:
+    bad = [seg.replace("11:B:7", "11>B>7") for seg in REPLACEMENT_CLAIM]
+    items = _parse(HEADER + ORIGINAL_CLAIM + bad)
+    dead = [i for i in items if isinstance(i, DeadLetter)]
+    assert [i.claim_id for i in items if isinstance(i, ClaimSubmission)] == ["V1001"]
+    assert len(dead) == 1
+    assert dead[0].error_class == "InvalidValue" and dead[0].source == "x12_837"
+    assert "CLM01='V1002'" in dead[0].reason and "separator mismatch" in dead[0].reason
+    assert dead[0].payload.startswith("CLM*V1002*80.00") and dead[0].offset == 0
+
+
+def test_not_an_837_is_unsupported() -> None:
+    data = interchange([transaction("835", "1", ["BPR*I*0*C*NON"])], "005010X221A1")
+    (dead,) = x12_837.parse(data, "x.x12")
+    assert isinstance(dead, DeadLetter) and dead.error_class == "UnsupportedTransaction"
+    assert "'835'" in dead.reason

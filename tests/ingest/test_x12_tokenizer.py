@@ -1,0 +1,119 @@
+"""The streaming X12 tokenizer: separators, envelopes, transactions, envelope errors."""
+
+from __future__ import annotations
+
+from conftest import interchange, isa, transaction
+
+from ingest.x12 import Transaction, X12Error, iter_transactions, read_separators, tokenize
+
+BODY = ["BHT*0019*00*B1*20260105*1200*CH"]
+
+
+def _items(data: bytes) -> list[Transaction | X12Error]:
+    return list(iter_transactions(data))
+
+
+def test_separators_come_from_the_isa_header() -> None:
+    text = isa(es="|", rep="!", comp=">") + "\x1d"
+    seps = read_separators(text)
+    assert not isinstance(seps, str)
+    assert (seps.element, seps.repetition, seps.component, seps.segment) == ("|", "!", ">", "\x1d")
+
+
+def test_bad_isa_length_is_explained() -> None:
+    short = isa().replace("SUBMITTER      ", "SUBMITTER") + "~"
+    reason = read_separators(short + "GS*HC~")
+    assert isinstance(reason, str) and "expected 16" in reason
+    assert read_separators(isa()[:60]) == "ISA header is 60 characters long, expected 106"
+
+
+def test_tokenize_tolerates_line_breaks_and_no_line_breaks() -> None:
+    flat = "ST*835*1~BPR*I*1~SE*3*1~"
+    broken = "ST*835*1~\r\nBPR*I*1~\nSE*3*1~\r\n"
+    seps = read_separators(isa() + "~")
+    assert not isinstance(seps, str)
+    assert (
+        list(tokenize(flat, seps))
+        == list(tokenize(broken, seps))
+        == [
+            ["ST", "835", "1"],
+            ["BPR", "I", "1"],
+            ["SE", "3", "1"],
+        ]
+    )
+
+
+def test_envelope_values_and_several_transactions_per_file() -> None:
+    data = interchange(
+        [transaction("837", "0001", BODY, "005010X222A1"), transaction("837", "0002", BODY)],
+        "005010X222A1",
+        control="000000777",
+        gs06="42",
+        sender="BILLER01",
+        newline="",
+    )
+    items = _items(data)
+    assert [type(i) for i in items] == [Transaction, Transaction]
+    first, second = items
+    assert isinstance(first, Transaction) and isinstance(second, Transaction)
+    env = first.envelope
+    assert (env.sender_id, env.interchange_control_number, env.group_control_number) == (
+        "BILLER01",
+        "000000777",
+        "42",
+    )
+    assert (env.transaction_set_id, env.transaction_control_number) == ("837", "0001")
+    assert env.version == "005010X222A1" and second.envelope.implementation_reference is None
+    assert second.envelope.version == "005010X222A1"  # GS08 when ST03 is absent
+    assert first.segments[0] == ["ST", "837", "0001", "005010X222A1"]
+    assert first.segments[-1] == ["SE", "3", "0001"]
+    assert second.index == 1
+    # the payload is self-contained: ISA + GS + the transaction, re-parseable on its own
+    replay = _items(second.raw.encode())
+    assert isinstance(replay[0], Transaction) and replay[0].segments == second.segments
+
+
+def test_two_interchanges_with_different_separators() -> None:
+    first = interchange([transaction("835", "1", BODY)], "005010X221A1", control="000000001")
+    second = interchange([transaction("835", "2", BODY)], "005010X221A1", control="000000002")
+    second = second.replace(b":~", b">~", 1)  # another component separator (ISA16)
+    items = _items(first + second)
+    assert [i.envelope.interchange_control_number for i in items if isinstance(i, Transaction)] == [
+        "000000001",
+        "000000002",
+    ]
+    assert [i.separators.component for i in items if isinstance(i, Transaction)] == [":", ">"]
+
+
+def test_no_isa_is_one_envelope_error() -> None:
+    (item,) = _items(b"ST*835*1234~BPR*I*1~SE*3*1234~")
+    assert isinstance(item, X12Error) and item.error_class == "EnvelopeError"
+    assert "no ISA" in item.reason and "ST*835*1234" in item.reason
+
+
+def test_garbage_bytes_are_an_encoding_error() -> None:
+    (item,) = _items(bytes(range(256)) * 4)
+    assert isinstance(item, X12Error) and item.error_class == "EncodingError"
+
+
+def test_se_count_mismatch_and_missing_se() -> None:
+    good = transaction("835", "0001", BODY)
+    bad_count = [*transaction("835", "0002", BODY)[:-1], "SE*9*0002"]
+    truncated = transaction("835", "0003", BODY)[:-1]
+    data = interchange([good, bad_count, truncated], "005010X221A1")
+    items = _items(data)
+    assert isinstance(items[0], Transaction)
+    assert isinstance(items[1], X12Error) and items[1].error_class == "EnvelopeError"
+    assert "SE01 segment count '9'" in items[1].reason and items[1].index == 1
+    assert isinstance(items[2], X12Error) and items[2].error_class == "Truncated"
+    assert "ST02='0003'" in items[2].reason and "no SE" in items[2].reason
+    assert "BHT*0019" in items[2].payload
+
+
+def test_segments_outside_a_transaction_are_reported() -> None:
+    data = interchange([transaction("835", "1", BODY)], "005010X221A1")
+    data = data.replace(b"GE*", b"JUNK*1~\nGE*", 1)
+    items = _items(data)
+    assert isinstance(items[0], Transaction)
+    assert isinstance(items[1], X12Error) and "outside any transaction" in items[1].reason
+    assert "'JUNK'" in items[1].reason
