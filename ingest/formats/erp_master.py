@@ -4,9 +4,10 @@
 (e.g. `2026-01-05/facilities.csv`): the entity is the file stem and the extract date is the
 name of the parent folder. When only a bare file name is given, a `YYYY-MM-DD` in the file name
 itself (`facilities_2026-01-05.csv`) is accepted; without any date the file is one dead letter.
-The natural key is the first column; `attributes` is the row as a JSON object (sorted keys, all
-values strings). A row with the wrong number of columns or an empty key is a dead letter (offset
-= the 0-based data row index).
+The natural key is the first column, or the columns `NATURAL_KEYS` names for entities keyed by
+more than one (a payer contract: payer, service, effective date); `attributes` is the row as a
+JSON object (sorted keys, all values strings). A row with the wrong number of columns or an
+empty key is a dead letter (offset = the 0-based data row index).
 """
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ SOURCE = "erp_master"
 PARSER_VERSION = "1.0.0"
 
 _DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
+# entities whose business key spans several columns; every other entity: its first column
+NATURAL_KEYS: dict[str, tuple[str, ...]] = {
+    "payer_contracts": ("payer_id", "service_code", "effective_from"),
+}
 
 
 def parse(data: bytes, filename: str) -> Iterator[Record | DeadLetter]:
@@ -73,6 +78,11 @@ def _rows(
         yield DeadLetter(SOURCE, "MissingSegment", f"{filename}: no header row", text, 0)
         return
     columns = [c.strip() for c in header]
+    key_columns = NATURAL_KEYS.get(entity, (columns[0],))
+    if missing := [c for c in key_columns if c not in columns]:
+        reason = f"{filename}: key column(s) {', '.join(missing)} missing from the header"
+        yield DeadLetter(SOURCE, "MissingSegment", reason, text, 0)
+        return
     for index, row in enumerate(reader):
         if not row or not any(v.strip() for v in row):
             continue
@@ -81,14 +91,15 @@ def _rows(
         if len(row) != len(columns):
             reason = f"{where}: {len(row)} columns, the header has {len(columns)}"
             yield DeadLetter(SOURCE, "InvalidValue", reason, raw, index)
-        elif not row[0].strip():
-            reason = f"{where}: empty natural key ({columns[0]})"
-            yield DeadLetter(SOURCE, "InvalidValue", reason, raw, index)
         else:
-            attributes = json.dumps(
-                dict(zip(columns, row, strict=True)), sort_keys=True, ensure_ascii=False
-            )
-            yield MasterDataRecord(entity, extract_date, row[0].strip(), attributes)
+            values = dict(zip(columns, row, strict=True))
+            key = [values[c].strip() for c in key_columns]
+            if not key[0]:
+                reason = f"{where}: empty natural key ({key_columns[0]})"
+                yield DeadLetter(SOURCE, "InvalidValue", reason, raw, index)
+                continue
+            attributes = json.dumps(values, sort_keys=True, ensure_ascii=False)
+            yield MasterDataRecord(entity, extract_date, "|".join(key), attributes)
 
 
 def _raw_row(row: list[str]) -> str:

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 from ingest.formats import erp_master
+from ingest.landing import record_key
 from ingest.records import DeadLetter, MasterDataRecord
 
 CSV = (
@@ -36,3 +37,19 @@ def test_date_in_the_file_name_and_missing_date() -> None:
     assert records[0].extract_date == dt.date(2026, 2, 1)
     (dead,) = erp_master.parse(CSV, "facilities.csv")
     assert isinstance(dead, DeadLetter) and "YYYY-MM-DD" in dead.reason
+
+
+def test_payer_contracts_are_keyed_by_payer_service_and_effective_date() -> None:
+    data = (
+        b"payer_id,service_code,expected_reimbursement,effective_from,effective_to\n"
+        b"PAY1,99213,80.00,2026-01-01,\n"
+        b"PAY1,99214,120.00,2026-01-01,\n"
+        b"PAY1,99213,85.00,2026-07-01,\n"
+    )
+    records = list(erp_master.parse(data, "2026-01-05/payer_contracts.csv"))
+    assert [r.natural_key for r in records] == [
+        "PAY1|99213|2026-01-01",
+        "PAY1|99214|2026-01-01",
+        "PAY1|99213|2026-07-01",
+    ]
+    assert len({record_key(r) for r in records}) == 3

@@ -1,0 +1,25 @@
+{#-
+    Current version of a master-data entity: the row of the latest extract date per natural key.
+    The extract_date stays on the row so slowly changing history can be built later.
+-#}
+{% macro latest_version(relation, key_columns, columns) -%}
+with ranked as (
+
+    select
+        {{ columns | join('\n        , ') }}
+        , extract_date
+        , record_key
+        , row_number() over (
+            partition by {{ key_columns | join(', ') }}
+            order by extract_date desc, record_key desc
+        ) as version_rank
+    from {{ relation }}
+
+)
+
+select
+    {{ columns | join('\n    , ') }}
+    , extract_date
+from ranked
+where version_rank = 1
+{%- endmacro %}

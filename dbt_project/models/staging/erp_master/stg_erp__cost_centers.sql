@@ -1,0 +1,26 @@
+with source as (
+
+    select * from {{ source('erp_master', 'erp_master_record') }}
+    where entity = 'cost_centers'
+
+)
+
+, typed as (
+
+    select
+        record_key
+        , natural_key
+        , cast(extract_date as date) as extract_date
+        , {{ json_text('attributes', 'cost_center_code') }} as cost_center_code
+        , {{ json_text('attributes', 'name') }} as cost_center_name
+        , {{ json_text('attributes', 'legal_entity_code') }} as legal_entity_code
+        , {{ json_text('attributes', 'facility_code') }} as facility_code
+        , {{ json_text('attributes', 'department') }} as department
+        , lower({{ json_text('attributes', 'active') }}) = 'true' as is_active
+        , batch_id
+        , cast(received_at as timestamp) as received_at
+    from source
+
+)
+
+select * from typed

@@ -1,0 +1,27 @@
+with source as (
+
+    select * from {{ source('erp_master', 'erp_master_record') }}
+    where entity = 'facilities'
+
+)
+
+, typed as (
+
+    select
+        record_key
+        , natural_key
+        , cast(extract_date as date) as extract_date
+        , {{ json_text('attributes', 'facility_code') }} as facility_code
+        , {{ json_text('attributes', 'name') }} as facility_name
+        , {{ json_text('attributes', 'npi') }} as npi
+        , {{ json_text('attributes', 'legal_entity_code') }} as legal_entity_code
+        , {{ json_text('attributes', 'facility_type') }} as facility_type
+        , {{ json_text('attributes', 'region') }} as region
+        , {{ json_text('attributes', 'cost_center_code') }} as cost_center_code
+        , batch_id
+        , cast(received_at as timestamp) as received_at
+    from source
+
+)
+
+select * from typed

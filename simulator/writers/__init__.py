@@ -1,0 +1,1 @@
+"""File writers: render the simulation into the landing formats of docs/contracts.md."""

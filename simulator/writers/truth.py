@@ -1,0 +1,75 @@
+"""The simulator's ground truth, from the simulation itself (never re-read from the files):
+truth/claims.csv, truth/appointments.csv and truth/kpis.json."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from simulator.model import Claim, Simulation
+from simulator.network import Network
+from simulator.truth import APPOINTMENT_COLUMNS, CLAIM_COLUMNS, CONTRACTUAL_CARCS, compute_kpis
+from simulator.writers.erp_master import to_csv
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+def _adjudication_fields(claim: Claim) -> dict[str, str]:
+    if not claim.adjudications:
+        return {"first_adjudication_date": "", "first_adjudication_denied": "",
+                "first_payment_date": "", "paid_amount": "", "contractual_amount": "",
+                "patient_responsibility_amount": ""}
+    first = claim.adjudications[0]
+    payments = [a for a in claim.adjudications if a.paid > 0]
+    return {
+        "first_adjudication_date": first.production_date.isoformat(),
+        "first_adjudication_denied": "true" if first.denied else "false",
+        "first_payment_date": payments[0].payment_date.isoformat() if payments else "",
+        "paid_amount": _money(sum((a.paid for a in claim.adjudications), Decimal("0"))),
+        "contractual_amount": _money(sum((a.total("CO", CONTRACTUAL_CARCS)
+                                          for a in claim.adjudications), Decimal("0"))),
+        "patient_responsibility_amount": _money(sum((a.total("PR") for a in claim.adjudications),
+                                                    Decimal("0"))),
+    }
+
+
+def claim_rows(simulation: Simulation) -> list[dict[str, str]]:
+    """One row per submitted primary claim, in claim id order."""
+    rows = []
+    for claim in sorted(simulation.claims, key=lambda c: c.claim_id):
+        if claim.submission_date is None:
+            continue
+        rows.append({
+            "claim_id": claim.claim_id, "facility_code": claim.facility_code,
+            "payer_id": claim.payer_id, "legal_entity_code": claim.legal_entity_code,
+            "service_code": claim.service_code,
+            "booked_date": claim.appointment.booked_at.date().isoformat(),
+            "service_date": claim.service_date.isoformat(),
+            "submission_date": claim.submission_date.isoformat(),
+            "charge_amount": _money(claim.charge),
+            "expected_reimbursement": _money(claim.expected_reimbursement),
+            **_adjudication_fields(claim),
+        })
+    return rows
+
+
+def appointment_rows(simulation: Simulation) -> list[dict[str, str]]:
+    return [{"appointment_id": a.appointment_id, "visit_number": a.visit_number,
+             "facility_code": a.facility_code, "booked_at": a.booked_at.isoformat(),
+             "service_start": a.slot.start.isoformat(), "final_status": a.final_status}
+            for a in sorted(simulation.appointments, key=lambda a: a.appointment_id)]
+
+
+def render(network: Network, simulation: Simulation) -> dict[str, str]:
+    claims = claim_rows(simulation)
+    kpis = {"window_start": simulation.start.isoformat(),
+            "window_end": simulation.end.isoformat(), **compute_kpis(claims)}
+    return {
+        "claims.csv": to_csv(CLAIM_COLUMNS, [tuple(r[c] for c in CLAIM_COLUMNS) for r in claims]),
+        "appointments.csv": to_csv(APPOINTMENT_COLUMNS,
+                                   [tuple(r[c] for c in APPOINTMENT_COLUMNS)
+                                    for r in appointment_rows(simulation)]),
+        "kpis.json": json.dumps(kpis, indent=2, sort_keys=True) + "\n",
+    }

@@ -1,0 +1,124 @@
+"""835 (005010X221A1) remittances: one file per payer payment run (production date), one
+transaction (BPR / TRN) per payee legal entity; BPR02 = sum of CLP04 (no PLB yet)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from simulator.model import Adjudication, Adjustment, Claim, Simulation
+from simulator.network import LegalEntity, Network, Payer
+from simulator.writers.x12 import Envelope, amount, composite, d8, interchange, segment, transaction
+
+VERSION = "005010X221A1"
+RUN_TIME = dt.time(5, 0)
+Remit = tuple[Claim, Adjudication]
+
+
+def trace_number(payer: Payer, entity: LegalEntity, production: dt.date) -> str:
+    """TRN02: the EFT / check trace of one payment (one per payer, payee and run)."""
+    return f"{payer.payer_id}{production:%y%m%d}{entity.code}"
+
+
+def _bpr(payer: Payer, entity: LegalEntity, total: Decimal, paid_on: dt.date) -> str:
+    if total == 0:
+        return segment("BPR", "H", "0", "C", "NON", *([""] * 11), d8(paid_on))
+    return segment("BPR", "I", amount(total), "C", "ACH", "CCP", "01", "011000015", "DA",
+                   f"7{payer.tax_id}", f"1{payer.tax_id}", "", "01", "021000089", "DA",
+                   f"4{entity.tax_id}", d8(paid_on))
+
+
+def _header(payer: Payer, entity: LegalEntity, remits: list[Remit]) -> list[str]:
+    total = sum((adj.paid for _, adj in remits), Decimal("0"))
+    production, paid_on = remits[0][1].production_date, remits[0][1].payment_date
+    return [
+        _bpr(payer, entity, total, paid_on),
+        segment("TRN", "1", trace_number(payer, entity, production), f"1{payer.tax_id}"),
+        segment("DTM", "405", d8(production)),
+        segment("N1", "PR", payer.name, "XV", payer.payer_id),
+        segment("N3", "PO BOX 4400"),
+        segment("N4", "CLAIMSVILLE", "MD", "212000440"),
+        segment("PER", "BL", "EDI SUPPORT", "TE", "8005550199"),
+        segment("N1", "PE", entity.name, "XX", entity.group_npi),
+        segment("REF", "TJ", entity.tax_id),
+    ]
+
+
+def _cas(adjustments: list[Adjustment]) -> list[str]:
+    """CAS segments, one per group, triplets in order."""
+    groups: dict[str, list[Adjustment]] = defaultdict(list)
+    for adjustment in adjustments:
+        groups[adjustment.group].append(adjustment)
+    return [segment("CAS", group, *(v for a in items for v in (a.reason, amount(a.amount))))
+            for group, items in groups.items()]
+
+
+def _lines(claim: Claim, adjudication: Adjudication) -> list[str]:
+    if not adjudication.line_paid:  # adjudicated at claim level only (no SVC loops)
+        return []
+    segments = []
+    for line, paid in zip(claim.lines, adjudication.line_paid, strict=True):
+        own = [a for a in adjudication.adjustments if a.line_number == line.number]
+        segments += [
+            segment("SVC", composite("HC", line.procedure_code), amount(line.charge),
+                    amount(paid), "", line.units),
+            segment("DTM", "472", d8(claim.service_date)),
+            *_cas(own),
+            segment("REF", "6R", line.control_number),
+        ]
+        if not adjudication.denied:
+            segments.append(segment("AMT", "B6", amount(line.allowed)))
+    return segments
+
+
+def _claim(claim: Claim, adjudication: Adjudication, payer: Payer) -> list[str]:
+    patient = claim.appointment.patient
+    responsibility = adjudication.patient_responsibility
+    claim_level = [a for a in adjudication.adjustments if a.line_number is None]
+    return [
+        segment("CLP", claim.claim_id, adjudication.status_code, amount(claim.charge),
+                amount(adjudication.paid), amount(responsibility) if responsibility else "",
+                payer.remit_filing_indicator, claim.payer_claim_number, "11", claim.frequency_code),
+        *_cas(claim_level),
+        segment("NM1", "QC", "1", patient.family, patient.given, "", "", "", "MI",
+                patient.member_id),
+        segment("DTM", "232", d8(claim.service_date)),
+        *_lines(claim, adjudication),
+    ]
+
+
+def _transaction(payer: Payer, entity: LegalEntity, remits: list[Remit],
+                 control: int) -> list[str]:
+    body = _header(payer, entity, remits)
+    body.append(segment("LX", "1"))
+    for claim, adjudication in remits:
+        body += _claim(claim, adjudication, payer)
+    return transaction("835", control, None, body)
+
+
+def payment_runs(simulation: Simulation) -> list[tuple[str, dt.date, list[Remit]]]:
+    """(payer id, production date, remits ordered by payee and claim id)."""
+    runs: dict[tuple[str, dt.date], list[Remit]] = defaultdict(list)
+    for claim in simulation.claims:
+        for adjudication in claim.adjudications:
+            runs[(claim.payer_id, adjudication.production_date)].append((claim, adjudication))
+    return [(payer_id, day, sorted(remits, key=lambda r: (r[0].legal_entity_code,
+                                                          r[0].claim_id)))
+            for (payer_id, day), remits in sorted(runs.items())]
+
+
+def render(network: Network, simulation: Simulation) -> dict[str, str]:
+    """File name -> content, one interchange per payer payment run."""
+    files = {}
+    for control, (payer_id, production, remits) in enumerate(payment_runs(simulation), start=1):
+        payer = network.payer(payer_id)
+        by_entity: dict[str, list[Remit]] = defaultdict(list)
+        for remit in remits:
+            by_entity[remit[0].legal_entity_code].append(remit)
+        envelope = Envelope(payer.payer_id, network.clearinghouse_id, "HP", VERSION,
+                            dt.datetime.combine(production, RUN_TIME), control)
+        transactions = [_transaction(payer, network.legal_entity(code), items, n)
+                        for n, (code, items) in enumerate(sorted(by_entity.items()), start=1)]
+        files[f"835_{payer_id}_{d8(production)}.x12"] = interchange(envelope, transactions)
+    return files
