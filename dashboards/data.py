@@ -28,7 +28,9 @@ def _query(sql: str, params: dict[str, object] | None = None) -> pd.DataFrame:
     path = warehouse_path()
     if not path.exists():
         raise WarehouseUnavailable(f"no warehouse at {path}: run `make demo SERVE=0` first")
-    engine = sa.create_engine(f"duckdb:///{path}", connect_args={"read_only": True}, poolclass=sa.NullPool)
+    engine = sa.create_engine(
+        f"duckdb:///{path}", connect_args={"read_only": True}, poolclass=sa.NullPool
+    )
     try:
         with engine.connect() as connection:
             return pd.read_sql(sa.text(sql), connection, params=params or {})
@@ -48,7 +50,7 @@ def scorecard() -> pd.DataFrame:
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def weekly_denials(facility: str) -> pd.DataFrame:
     return _query(
-        """select date_trunc('week', adjudication_date) as week
+        """select date_trunc('week', kpi_date) as week
                 , sum(denied_claims) as denied_claims
                 , sum(adjudicated_claims) as adjudicated_claims
            from marts.kpi_initial_denial_daily

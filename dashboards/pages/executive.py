@@ -34,8 +34,8 @@ cycle.metric(
 denial.metric(
     "Initial denial rate",
     f"{row['initial_denial_rate']:.1%}",
-    help=f"{int(row['initial_denial_rate_numerator'])} of "
-    f"{int(row['initial_denial_rate_denominator'])} first adjudications denied.",
+    help=f"{int(row['initial_denial_numerator'])} of "
+    f"{int(row['initial_denial_denominator'])} first adjudications denied.",
 )
 lag.metric(
     "Scheduling-to-revenue lag (median)",
@@ -51,6 +51,10 @@ st.line_chart(weekly, x="week", y="denial_rate")
 st.subheader("By payer")
 by_payer = data.denials_by_payer(facility)
 by_payer["denial_rate"] = by_payer["denied_claims"] / by_payer["adjudicated_claims"]
-st.dataframe(by_payer, hide_index=True, column_config={
-    "denial_rate": st.column_config.NumberColumn("Denial rate", format="percent"),
-})
+st.dataframe(
+    by_payer,
+    hide_index=True,
+    column_config={
+        "denial_rate": st.column_config.NumberColumn("Denial rate", format="percent"),
+    },
+)
