@@ -12,14 +12,18 @@ import typer
 
 from orchestration.settings import load_settings
 
-app = typer.Typer(help="hcops: operational intelligence for healthcare networks.", no_args_is_help=True)
+app = typer.Typer(
+    help="hcops: operational intelligence for healthcare networks.", no_args_is_help=True
+)
 erp_app = typer.Typer(help="The ERP (Tryton) that hcops posts journals into.", no_args_is_help=True)
 app.add_typer(erp_app, name="erp")
 
 
 @app.command()
 def generate(
-    out: Annotated[Path | None, typer.Option(help="Output folder (default: the landing folders)")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Output folder (default: the landing folders)")
+    ] = None,
     facilities: Annotated[int, typer.Option(min=1)] = 3,
     days: Annotated[int, typer.Option(min=1)] = 120,
     seed: int = 7,

@@ -24,13 +24,23 @@ class RunOutcome:
         return "\n".join(lines)
 
 
+_QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+
 def prepare_dbt_manifest() -> None:
     """`dbt parse` writes the manifest that the dbt assets are defined from (stack notes:
     only `dagster dev` does this by itself)."""
     dbt = Path(sys.executable).with_name("dbt")
     subprocess.run(
-        [str(dbt), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
-         "--profiles-dir", str(DBT_PROJECT_DIR)],
+        [
+            str(dbt),
+            "parse",
+            "--quiet",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+        ],
         check=True,
     )
 
@@ -45,18 +55,24 @@ def materialize_all(settings: Settings) -> RunOutcome:
 
     job = build_definitions(settings).resolve_job_def("materialize_all")
     with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(instance=instance, raise_on_error=False)
+        result = job.execute_in_process(
+            instance=instance, raise_on_error=False, run_config=_QUIET_LOGS
+        )
         materialized = sorted(
             e.asset_key.to_user_string()
             for e in result.get_asset_materialization_events()
             if e.asset_key
         )
-        failed_checks = sorted(
-            f"{e.asset_check_evaluation_data.asset_key.to_user_string()}:"
-            f"{e.asset_check_evaluation_data.check_name}"
-            for e in result.get_asset_check_evaluations()
-            if not e.passed
-        ) if hasattr(result, "get_asset_check_evaluations") else []
+        failed_checks = (
+            sorted(
+                f"{e.asset_check_evaluation_data.asset_key.to_user_string()}:"
+                f"{e.asset_check_evaluation_data.check_name}"
+                for e in result.get_asset_check_evaluations()
+                if not e.passed
+            )
+            if hasattr(result, "get_asset_check_evaluations")
+            else []
+        )
         return RunOutcome(result.success, result.run_id, materialized, failed_checks)
 
 

@@ -22,14 +22,32 @@ def _reset_signals() -> None:
 
 
 def _dagster_command(port: int) -> list[str]:
-    return [str(_BIN / "dagster"), "dev", "-m", "orchestration.definitions",
-            "-h", "127.0.0.1", "-p", str(port)]
+    return [
+        str(_BIN / "dagster"),
+        "dev",
+        "-m",
+        "orchestration.definitions",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(port),
+    ]
 
 
 def _streamlit_command(port: int) -> list[str]:
-    return [str(_BIN / "streamlit"), "run", str(REPO_ROOT / "dashboards" / "app.py"),
-            "--server.address", "127.0.0.1", "--server.port", str(port),
-            "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    return [
+        str(_BIN / "streamlit"),
+        "run",
+        str(REPO_ROOT / "dashboards" / "app.py"),
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
 
 
 def _stop(processes: list[subprocess.Popen], grace_seconds: float = 15) -> None:

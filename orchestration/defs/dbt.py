@@ -1,12 +1,16 @@
 """The dbt project as Dagster assets; dbt tests surface as asset checks."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+)
 
 from orchestration.settings import DBT_PROJECT_DIR
 
@@ -15,7 +19,12 @@ dbt_project.prepare_if_dev()
 
 
 class HcopsDbtTranslator(DagsterDbtTranslator):
-    """Groups follow the dbt layer folders (staging, intermediate, marts)."""
+    """Groups follow the dbt layer folders (staging, intermediate, marts). The raw tables one
+    format lands (e.g. the 835's payments, claims, lines, adjustments) map to that format's
+    landing asset, so several dbt sources share one asset key."""
+
+    def __init__(self) -> None:
+        super().__init__(DagsterDbtTranslatorSettings(enable_duplicate_source_asset_keys=True))
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         fqn = dbt_resource_props.get("fqn", [])
