@@ -1,3 +1,105 @@
+"""Writeback assets: provision the ERP from master data, post the journal feed's delta,
+read the ledger back and check it against the feed."""
+
+from __future__ import annotations
+
 import dagster as dg
 
-defs = dg.Definitions()
+from orchestration.resources import HcopsResource
+from writeback.erp.tryton import TrytonLedger
+from writeback.readback import read_back, store_readback
+from writeback.service import provision_from_landing, writeback_from_warehouse
+
+JOURNAL_FEED = dg.AssetKey(["marts", "fct_journal_feed"])
+_ERP_TRANSIENT = dg.RetryPolicy(max_retries=3, delay=5, backoff=dg.Backoff.EXPONENTIAL)
+
+
+@dg.asset(
+    group_name="writeback",
+    kinds={"tryton"},
+    deps=["raw_erp_master"],
+    description="Companies, fiscal years, accounts, cost centers and payer parties in the ERP, "
+    "from the latest master-data extract (idempotent).",
+)
+def erp_setup(hcops: HcopsResource) -> dg.MaterializeResult:
+    settings = hcops.settings
+    summary = provision_from_landing(settings.landing, settings.erp_dir)
+    return dg.MaterializeResult(metadata={"summary": summary})
+
+
+@dg.asset(
+    group_name="writeback",
+    kinds={"tryton"},
+    deps=[JOURNAL_FEED, erp_setup],
+    retry_policy=_ERP_TRANSIENT,
+    check_specs=[
+        dg.AssetCheckSpec(
+            "no_failed_postings",
+            asset="erp_journal_postings",
+            description="Every planned journal reached the ERP; none parked with a failure.",
+        )
+    ],
+    description="Summarized, balanced journals per date x facility x event type, posted as "
+    "deltas under an idempotency key the ERP enforces.",
+)
+def erp_journal_postings(hcops: HcopsResource) -> dg.MaterializeResult:
+    settings = hcops.settings
+    result = writeback_from_warehouse(settings.warehouse, settings.erp_dir)
+    report = result.report
+    sent = len(report.created) + len(report.skipped) + len(report.failed)
+    return dg.MaterializeResult(
+        check_results=[
+            dg.AssetCheckResult(
+                check_name="no_failed_postings",
+                passed=report.ok,
+                metadata={"journals_failed": len(report.failed)},
+            )
+        ],
+        metadata={
+            "journals_planned": len(result.planned),
+            "journals_posted": len(report.created),
+            "journals_already_in_erp": len(report.skipped),
+            "journals_failed": len(report.failed),
+            "completion_ratio": (len(report.created) + len(report.skipped)) / sent if sent else 1.0,
+            "failures": dg.MetadataValue.md(
+                "\n".join(f"- `{f.idempotency_key}`: {f.reason}" for f in report.failed[:50])
+                or "none"
+            ),
+        },
+    )
+
+
+@dg.asset(
+    group_name="writeback",
+    kinds={"tryton", "duckdb"},
+    deps=[erp_journal_postings],
+    check_specs=[
+        dg.AssetCheckSpec(
+            "ledger_matches_journal_feed",
+            asset="erp_ledger_readback",
+            description="ERP ledger = journal feed by entity x account x period x cost center.",
+        )
+    ],
+    description="The posted ledger read back from the ERP (writeback.erp_ledger_balances) and "
+    "its breaks against the journal feed (writeback.reconciliation_breaks).",
+)
+def erp_ledger_readback(hcops: HcopsResource) -> dg.MaterializeResult:
+    settings = hcops.settings
+    readback = read_back(settings.warehouse, TrytonLedger(settings.erp_dir))
+    store_readback(settings.warehouse, readback)
+    return dg.MaterializeResult(
+        check_results=[
+            dg.AssetCheckResult(
+                check_name="ledger_matches_journal_feed",
+                passed=not readback.breaks,
+                metadata={"breaks": len(readback.breaks)},
+            )
+        ],
+        metadata={
+            "ledger_rows": len(readback.balances),
+            "reconciliation_breaks": len(readback.breaks),
+        },
+    )
+
+
+defs = dg.Definitions(assets=[erp_setup, erp_journal_postings, erp_ledger_readback])

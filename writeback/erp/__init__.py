@@ -1,0 +1,5 @@
+"""ERP adapters: the :class:`LedgerAdapter` protocol and its implementations."""
+
+from writeback.erp.base import LedgerAdapter, LedgerBalance, PostingReport
+
+__all__ = ["LedgerAdapter", "LedgerBalance", "PostingReport"]
