@@ -38,14 +38,27 @@ def generated(e2e_settings: Settings) -> Path:
     from simulator import generate
 
     generate(
-        e2e_settings.landing, facilities=FACILITIES, days=DAYS, seed=SEED,
+        e2e_settings.landing,
+        facilities=FACILITIES,
+        days=DAYS,
+        seed=SEED,
         start=dt.date(2026, 1, 5),
     )
     return e2e_settings.landing
 
 
+# a transaction cut off before its SE: the landing must dead-letter it and go on
+TRUNCATED_835 = (
+    "ISA*00*          *00*          *ZZ*BADPAYER       *ZZ*HCOPSCLEARING  *260301*0500*^*00501*"
+    "000000777*0*P*:~GS*HP*BADPAYER*HCOPSCLEARING*20260301*0500*777*X*005010X221A1~"
+    "ST*835*0001~BPR*I*100*C*ACH*CCP*01*011000015*DA*1*1**01*021000089*DA*2*20260302~"
+    "TRN*1*TRUNCATED1*1999999999~CLP*VNOTACLAIM*1*100*100~"
+)
+
+
 @pytest.fixture(scope="session")
 def first_run(e2e_settings: Settings, generated: Path) -> RunOutcome:
+    (generated / "x12_835" / "zz_truncated.x12").write_text(TRUNCATED_835)
     outcome = materialize_all(e2e_settings)
     assert outcome.success, outcome.summary()
     return outcome
