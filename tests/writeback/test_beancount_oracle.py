@@ -7,14 +7,12 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-import pytest
+from beancount import loader as beancount_loader
 from writeback_testdata import sample_feed, service_rendered
 
 from writeback.erp.tryton import TrytonLedger
 from writeback.journals import build_journals, plan_postings
 from writeback.reconcile import feed_totals
-
-beancount_loader = pytest.importorskip("beancount.loader")
 
 ROOTS = {"1": "Assets", "4": "Income"}
 
