@@ -45,6 +45,8 @@ def _streamlit_command(port: int) -> list[str]:
         str(port),
         "--server.headless",
         "true",
+        "--client.toolbarMode",
+        "minimal",
         "--browser.gatherUsageStats",
         "false",
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import altair as alt
 import streamlit as st
 
 from dashboards import data
@@ -46,7 +47,15 @@ lag.metric(
 st.subheader("Initial denials by week")
 weekly = data.weekly_denials(facility)
 weekly["denial_rate"] = weekly["denied_claims"] / weekly["adjudicated_claims"]
-st.line_chart(weekly, x="week", y="denial_rate")
+st.altair_chart(
+    alt.Chart(weekly)
+    .mark_line(point=True)
+    .encode(
+        x=alt.X("week:T", title="Week of first adjudication"),
+        y=alt.Y("denial_rate:Q", title="Initial denial rate", axis=alt.Axis(format="%")),
+        tooltip=["week:T", "adjudicated_claims:Q", "denied_claims:Q"],
+    )
+)
 
 st.subheader("By payer")
 by_payer = data.denials_by_payer(facility)

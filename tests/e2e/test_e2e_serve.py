@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
+
+from e2e_servers import free_port, listening, wait_http
 
 from orchestration.runner import RunOutcome
 from orchestration.settings import Settings
@@ -17,33 +16,10 @@ from orchestration.settings import Settings
 HCOPS = Path(sys.executable).with_name("hcops")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_http(url: str, timeout: float) -> tuple[int, bytes]:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                return response.status, response.read()
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.5)
-
-
-def _listening(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
 def test_serve_answers_on_both_ports_and_stops_on_ctrl_c(
     e2e_settings: Settings, first_run: RunOutcome
 ) -> None:
-    dagster_port, dashboard_port = _free_port(), _free_port()
+    dagster_port, dashboard_port = free_port(), free_port()
     process = subprocess.Popen(
         [
             str(HCOPS),
@@ -59,9 +35,9 @@ def test_serve_answers_on_both_ports_and_stops_on_ctrl_c(
         text=True,
     )
     try:
-        status, body = _wait_http(f"http://127.0.0.1:{dashboard_port}/_stcore/health", 90)
+        status, body = wait_http(f"http://127.0.0.1:{dashboard_port}/_stcore/health", 90)
         assert (status, body) == (200, b"ok")
-        status, body = _wait_http(f"http://127.0.0.1:{dagster_port}/server_info", 120)
+        status, body = wait_http(f"http://127.0.0.1:{dagster_port}/server_info", 120)
         assert status == 200 and b"dagster_webserver_version" in body
     finally:
         process.send_signal(signal.SIGINT)
@@ -69,4 +45,4 @@ def test_serve_answers_on_both_ports_and_stops_on_ctrl_c(
     assert process.returncode == 0, output
     assert f"http://127.0.0.1:{dagster_port}" in output
     assert f"http://127.0.0.1:{dashboard_port}" in output
-    assert not _listening(dagster_port) and not _listening(dashboard_port)
+    assert not listening(dagster_port) and not listening(dashboard_port)
