@@ -89,7 +89,11 @@ def test_executive_page_in_chromium(
 
     chromium = _chromium()
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=chromium,
+            args=CHROMIUM_ARGS,
+            env={**os.environ, "HOME": str(tmp_path)},  # chromium writes its profile dirs there
+        )
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(dashboard_url)
         overall = _expected(read_scorecard(e2e_settings.warehouse, "ALL"))
