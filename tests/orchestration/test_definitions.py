@@ -58,6 +58,32 @@ def test_checks_guard_conservation_dbt_tests_and_the_ledger(defs: dg.Definitions
 
 def test_one_in_process_job_materializes_everything(defs: dg.Definitions) -> None:
     job = defs.resolve_job_def("materialize_all")
-    assert job.executor_def is dg.in_process_executor
+    assert job.executor_def.name == dg.in_process_executor.name
     selected = job.asset_layer.executable_asset_keys if hasattr(job, "asset_layer") else None
     assert selected is None or len(selected) == len(_graph(defs))
+
+
+def test_landing_sensor_requests_a_run_only_when_files_change(
+    defs: dg.Definitions, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from orchestration.defs.sensors import landing_folders_sensor
+    from orchestration.resources import HcopsResource
+
+    home = tmp_path_factory.mktemp("sensor_home")
+    hcops = HcopsResource(home=str(home), pseudonym_key="k")
+    (home / "landing" / "x12_835").mkdir(parents=True)
+    (home / "landing" / "x12_835" / "a.x12").write_text("ISA*...")
+
+    def tick(cursor: str | None) -> dg.SensorResult:
+        context = dg.build_sensor_context(cursor=cursor, resources={"hcops": hcops})
+        return landing_folders_sensor(context)
+
+    first = tick(None)
+    assert len(first.run_requests) == 1
+    assert first.run_requests[0].tags["hcops/sources"] == ",".join(
+        ["hl7_siu", "x12_837", "x12_277", "x12_835", "erp_master"]
+    )
+    assert tick(first.cursor).run_requests == []
+    (home / "landing" / "x12_835" / "b.x12").write_text("ISA*...")
+    third = tick(first.cursor)
+    assert [r.tags["hcops/sources"] for r in third.run_requests] == ["x12_835"]
