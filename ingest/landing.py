@@ -14,7 +14,9 @@ import hashlib
 import json
 import types
 import typing
-from collections.abc import Callable, Iterable
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -22,7 +24,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from ingest.records import RECORD_TYPES, SCHEMA_VERSION, DeadLetter, Record
+from ingest.records import RECORD_TYPES, DeadLetter, Record, schema_version_of
 
 RAW_SCHEMA = "raw"
 Parser = Callable[[bytes, str], Iterable[Record | DeadLetter]]
@@ -42,6 +44,20 @@ _METADATA_COLUMNS = (
     ("received_at", "TIMESTAMP NOT NULL"),
     ("parser_version", "VARCHAR NOT NULL"),
     ("schema_version", "INTEGER NOT NULL"),
+)
+_DEAD_LETTER_COLUMNS = (
+    "dead_letter_key",
+    "batch_id",
+    "source",
+    "source_file",
+    "item_index",
+    "error_class",
+    "reason",
+    "payload",
+    "parser_version",
+    "first_seen_at",
+    "last_seen_at",
+    "attempts",
 )
 
 
@@ -73,7 +89,8 @@ def _column_types(record_type: type) -> list[tuple[str, str]]:
 
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the raw schema, one table per record kind, dead letters and batches."""
+    """Create the raw schema, one table per record kind, dead letters and batches.
+    Idempotent; upgrades tables created by an older version (new columns are added)."""
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
     for record_type in RECORD_TYPES:
         columns = [*_METADATA_COLUMNS, *_column_types(record_type)]
@@ -87,6 +104,11 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
             parser_version VARCHAR NOT NULL, first_seen_at TIMESTAMP NOT NULL,
             last_seen_at TIMESTAMP NOT NULL, attempts INTEGER NOT NULL)"""
     )
+    # added for replay (ingest.replay); ADD COLUMN keeps warehouses made before it working
+    for column, sql in (("resolved_at", "TIMESTAMP"), ("resolved_by_parser_version", "VARCHAR")):
+        con.execute(
+            f"ALTER TABLE {RAW_SCHEMA}.dead_letters ADD COLUMN IF NOT EXISTS {column} {sql}"
+        )
     con.execute(
         f"""CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.landing_batches (
             batch_id VARCHAR PRIMARY KEY, source VARCHAR NOT NULL, source_file VARCHAR NOT NULL,
@@ -110,7 +132,8 @@ def record_key(record: Record) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _dead_letter_key(source: str, dead: DeadLetter) -> str:
+def dead_letter_key(source: str, dead: DeadLetter) -> str:
+    """Deterministic key of a dead letter: the same payload of a source is one dead letter."""
     return hashlib.sha256(f"{source}\x00{dead.payload}".encode()).hexdigest()
 
 
@@ -162,19 +185,78 @@ def land_file(
     now: dt.datetime | None = None,
 ) -> BatchResult:
     """Parse one file and land its records and dead letters in one transaction."""
-    data = path.read_bytes()
-    sha256 = hashlib.sha256(data).hexdigest()
-    source_file = source_file or str(path)
-    batch_id = hashlib.sha256(f"{source_file}\x00{sha256}".encode()).hexdigest()[:32]
-    if _already_landed(con, source_file, sha256):
-        return BatchResult(batch_id, source, source_file, 0, 0, 0, 0, skipped=True)
+    return land_bytes(
+        con, path.read_bytes(), source, parse, parser_version, source_file or str(path), now
+    )
 
+
+def land_bytes(
+    con: duckdb.DuckDBPyConnection,
+    data: bytes,
+    source: str,
+    parse: Parser,
+    parser_version: str,
+    source_file: str,
+    now: dt.datetime | None = None,
+    reprocess: bool = False,
+) -> BatchResult:
+    """Parse one payload (a file, one MLLP message) and land it in one transaction.
+
+    The same payload under the same `source_file` is skipped (nothing parsed), unless
+    `reprocess`: then it is parsed and landed again as a new batch (its own batch id), and
+    record keys keep the effect exactly-once (re-landed records count as duplicates)."""
+    sha256 = hashlib.sha256(data).hexdigest()
     received_at = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    if reprocess:
+        batch_id = uuid.uuid4().hex
+    else:
+        batch_id = hashlib.sha256(f"{source_file}\x00{sha256}".encode()).hexdigest()[:32]
+        if _already_landed(con, source_file, sha256):
+            return BatchResult(batch_id, source, source_file, 0, 0, 0, 0, skipped=True)
+    items = list(parse(data, source_file))
+    with transaction(con):
+        return write_batch(
+            con,
+            items,
+            batch_id=batch_id,
+            source=source,
+            source_file=source_file,
+            sha256=sha256,
+            size=len(data),
+            parser_version=parser_version,
+            received_at=received_at,
+        )
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """BEGIN ... COMMIT, ROLLBACK (and re-raise) on any error: all or nothing."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def write_batch(
+    con: duckdb.DuckDBPyConnection,
+    items: Sequence[Record | DeadLetter],
+    *,
+    batch_id: str,
+    source: str,
+    source_file: str,
+    sha256: str,
+    size: int,
+    parser_version: str,
+    received_at: dt.datetime,
+) -> BatchResult:
+    """Insert parsed items (records by key, dead letters by payload) and the batch row.
+    Runs inside the caller's transaction (see `transaction`)."""
     by_kind: dict[str, list[dict[str, object]]] = {}
     dead_letters: list[tuple[int, DeadLetter]] = []
-    received = 0
-    for index, item in enumerate(parse(data, source_file)):
-        received += 1
+    for index, item in enumerate(items):
         if isinstance(item, DeadLetter):
             dead_letters.append((index, item))
             continue
@@ -185,58 +267,63 @@ def land_file(
             "item_index": index,
             "received_at": received_at,
             "parser_version": parser_version,
-            "schema_version": SCHEMA_VERSION,
+            "schema_version": schema_version_of(type(item)),
             **{f.name: getattr(item, f.name) for f in dataclasses.fields(item)},
         }
         by_kind.setdefault(item.kind, []).append(row)
 
-    con.execute("BEGIN TRANSACTION")
-    try:
-        landed = duplicates = 0
-        for kind, rows in by_kind.items():
-            new, dup = _insert_records(con, kind, rows)
-            landed, duplicates = landed + new, duplicates + dup
-        for index, dead in dead_letters:
-            con.execute(
-                f"""INSERT INTO {RAW_SCHEMA}.dead_letters
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
-                ON CONFLICT (dead_letter_key) DO UPDATE
-                SET last_seen_at = excluded.last_seen_at, attempts = dead_letters.attempts + 1""",
-                [
-                    _dead_letter_key(source, dead),
-                    batch_id,
-                    source,
-                    source_file,
-                    index,
-                    dead.error_class,
-                    dead.reason,
-                    dead.payload,
-                    parser_version,
-                    received_at,
-                    received_at,
-                ],
-            )
-        result = BatchResult(
-            batch_id, source, source_file, received, landed, duplicates, len(dead_letters)
-        )
+    landed = duplicates = 0
+    for kind, rows in by_kind.items():
+        new, dup = _insert_records(con, kind, rows)
+        landed, duplicates = landed + new, duplicates + dup
+    for index, dead in dead_letters:
         con.execute(
-            f"INSERT INTO {RAW_SCHEMA}.landing_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"""INSERT INTO {RAW_SCHEMA}.dead_letters ({", ".join(_DEAD_LETTER_COLUMNS)})
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+            ON CONFLICT (dead_letter_key) DO UPDATE
+            SET last_seen_at = excluded.last_seen_at, attempts = dead_letters.attempts + 1""",
             [
+                dead_letter_key(source, dead),
                 batch_id,
                 source,
                 source_file,
-                sha256,
-                len(data),
-                received_at,
+                index,
+                dead.error_class,
+                dead.reason,
+                dead.payload,
                 parser_version,
-                result.received,
-                result.landed,
-                result.duplicates,
-                result.dead_lettered,
+                received_at,
+                received_at,
             ],
         )
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+    result = BatchResult(
+        batch_id, source, source_file, len(items), landed, duplicates, len(dead_letters)
+    )
+    _insert_batch_row(con, result, sha256, size, received_at, parser_version)
     return result
+
+
+def _insert_batch_row(
+    con: duckdb.DuckDBPyConnection,
+    result: BatchResult,
+    sha256: str,
+    size: int,
+    received_at: dt.datetime,
+    parser_version: str,
+) -> None:
+    con.execute(
+        f"INSERT INTO {RAW_SCHEMA}.landing_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            result.batch_id,
+            result.source,
+            result.source_file,
+            sha256,
+            size,
+            received_at,
+            parser_version,
+            result.received,
+            result.landed,
+            result.duplicates,
+            result.dead_lettered,
+        ],
+    )

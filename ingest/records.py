@@ -4,6 +4,10 @@ tables and the dbt staging models.
 Each record kind is a frozen dataclass. Its fields become the columns of the raw landing
 table `raw.<kind>` (plus the load metadata columns of `ingest.landing`). Field order is the
 column order. Amounts are `Decimal`, dates `date`, timestamps naive UTC `datetime`.
+
+The JSON Schema of each kind and version is committed under `ingest/contracts/` (regenerate
+with `python -m ingest.contracts`; contract tests fail on a breaking change), and
+`ingest.upcast` lifts older versions.
 """
 
 from __future__ import annotations
@@ -284,6 +288,125 @@ class MasterDataRecord:
     attributes: str  # JSON object of the row, all values as strings
 
 
+@dataclass(frozen=True, slots=True)
+class BatchAcknowledgment:
+    """One X12 999 implementation acknowledgment (005010X231A1) of one functional group: AK1
+    and AK9, with the result of each acknowledged transaction set (AK2 / IK5) summarized."""
+
+    kind: ClassVar[str] = "batch_acknowledgment"
+    key_fields: ClassVar[tuple[str, ...]] = (
+        "sender_id",
+        "interchange_control_number",
+        "group_control_number",
+        "transaction_control_number",
+        "acknowledged_group_control_number",
+    )
+
+    functional_id: str  # AK1-01 (HC claims, ...)
+    acknowledged_group_control_number: str  # AK1-02 = GS06 of the acknowledged group
+    acknowledged_version: str | None  # AK1-03 (e.g. 005010X222A1)
+    group_status: str  # AK9-01: A accepted, E accepted with errors, P partial, R rejected, ...
+    transaction_sets_included: int | None  # AK9-02
+    transaction_sets_received: int | None  # AK9-03
+    transaction_sets_accepted: int | None  # AK9-04
+    group_error_codes: str | None  # AK9-05 .. AK9-09, comma separated
+    transaction_set_results: str | None  # "ST02:IK501" per AK2, comma separated
+    sender_id: str  # ISA06 (the clearinghouse)
+    receiver_id: str | None  # ISA08 (the submitter)
+    report_date: dt.date | None  # GS04
+    interchange_control_number: str  # ISA13
+    group_control_number: str  # GS06
+    transaction_control_number: str  # ST02
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionSetAcknowledgment:
+    """One AK2 loop of a 999: the accept / reject of one transaction set (an 837 ST02)."""
+
+    kind: ClassVar[str] = "transaction_set_acknowledgment"
+    key_fields: ClassVar[tuple[str, ...]] = (
+        "sender_id",
+        "interchange_control_number",
+        "group_control_number",
+        "transaction_control_number",
+        "acknowledged_group_control_number",
+        "acknowledged_transaction_control_number",
+    )
+
+    functional_id: str  # AK1-01
+    acknowledged_group_control_number: str  # AK1-02
+    acknowledged_transaction_set_id: str  # AK2-01 (837, ...)
+    acknowledged_transaction_control_number: str  # AK2-02 = ST02 of the acknowledged set
+    acknowledged_version: str | None  # AK2-03
+    status: str  # IK5-01: A, E accepted (with errors), M, R, W, X rejected
+    error_codes: str | None  # IK5-02 .. IK5-06, comma separated
+    segment_errors: int  # number of IK3 segments
+    error_detail: str | None  # IK3 / IK4 / CTX summary a person can act on
+    sender_id: str  # ISA06
+    receiver_id: str | None  # ISA08
+    report_date: dt.date | None  # GS04
+    interchange_control_number: str  # ISA13
+    group_control_number: str  # GS06
+    transaction_control_number: str  # ST02
+
+
+@dataclass(frozen=True, slots=True)
+class InterchangeAcknowledgment:
+    """One TA1 segment: the accept / reject of a whole interchange (envelope level)."""
+
+    kind: ClassVar[str] = "interchange_acknowledgment"
+    key_fields: ClassVar[tuple[str, ...]] = (
+        "sender_id",
+        "interchange_control_number",
+        "acknowledged_interchange_control_number",
+    )
+
+    acknowledged_interchange_control_number: str  # TA101 = ISA13 of the acknowledged file
+    acknowledged_interchange_date: dt.date | None  # TA102 (YYMMDD)
+    acknowledged_interchange_time: str | None  # TA103 (HHMM)
+    status: str  # TA104: A accepted, E accepted with errors, R rejected
+    note_code: str | None  # TA105 (000 no error, 001 ..., 0xx interchange note codes)
+    sender_id: str  # ISA06
+    receiver_id: str | None  # ISA08
+    interchange_control_number: str  # ISA13 of the acknowledgment itself
+
+
+@dataclass(frozen=True, slots=True)
+class BankDeposit:
+    """One BAI2 transaction detail (16 record, with its 88 continuations): a deposit (credit)
+    or a debit on a bank account. The EFT trace of an 835 (TRN02) is in the customer
+    reference or the text."""
+
+    kind: ClassVar[str] = "bank_deposit"
+    # a bank re-sends a file under a new file id: dedupe on business content
+    key_fields: ClassVar[tuple[str, ...]] = (
+        "account_number",
+        "as_of_date",
+        "type_code",
+        "amount",
+        "bank_reference",
+        "customer_reference",
+        "occurrence",
+    )
+
+    account_number: str  # 03-01
+    currency: str | None  # 03-02, else 02-06
+    as_of_date: dt.date  # 02-04
+    type_code: str  # 16-01 (BAI type code: 1xx-3xx credits, 4xx-6xx debits)
+    direction: str  # credit | debit | other (from the type code)
+    amount: Decimal  # 16-02 (implied two decimals)
+    funds_type: str | None  # 16-03
+    bank_reference: str | None  # 16-04 (16-xx after availability)
+    customer_reference: str | None  # 16-05
+    text: str | None  # 16-06 and 88 continuations
+    trace_number: str | None  # TRN*1*<trace> in the text, else the customer reference
+    originator_id: str | None  # 02-02 (the bank)
+    sender_id: str  # 01-01
+    file_id: str  # 01-05 file identification number
+    file_creation_date: dt.date | None  # 01-03
+    occurrence: int  # 1-based among identical details of the same account and day
+
+
 RECORD_TYPES: tuple[type, ...] = (
     AppointmentEvent,
     ClaimSubmission,
@@ -295,6 +418,10 @@ RECORD_TYPES: tuple[type, ...] = (
     RemittanceAdjustment,
     ProviderAdjustment,
     MasterDataRecord,
+    BatchAcknowledgment,
+    TransactionSetAcknowledgment,
+    InterchangeAcknowledgment,
+    BankDeposit,
 )
 RECORD_TYPES_BY_KIND: dict[str, type] = {t.kind: t for t in RECORD_TYPES}
 
@@ -305,7 +432,7 @@ class DeadLetter:
 
     kind: ClassVar[str] = "dead_letter"
 
-    source: str  # hl7_siu, x12_837, x12_277, x12_835, erp_master
+    source: str  # hl7_siu, x12_837, x12_277, x12_835, erp_master, x12_999, bai2
     error_class: str  # e.g. MissingSegment, BadSeparator, InvalidValue, Truncated
     reason: str  # human-readable: what is wrong and where
     payload: str  # the raw message / transaction / row
@@ -313,6 +440,12 @@ class DeadLetter:
 
 
 Record = Any  # one of RECORD_TYPES
+
+
+def schema_version_of(record_type: type) -> int:
+    """The contract version of a record kind (`schema_version` class attribute when a kind
+    moves on alone, else the global SCHEMA_VERSION)."""
+    return int(getattr(record_type, "schema_version", SCHEMA_VERSION))
 
 
 def record_to_dict(record: Record) -> dict[str, Any]:

@@ -8,25 +8,29 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from ingest.formats import erp_master, hl7_siu, x12_277, x12_835, x12_837
+from ingest.formats import bai2, erp_master, hl7_siu, x12_277, x12_835, x12_837, x12_999
 
 PARSERS: dict[str, ModuleType] = {
-    module.SOURCE: module for module in (hl7_siu, x12_837, x12_277, x12_835, erp_master)
+    module.SOURCE: module
+    for module in (hl7_siu, x12_837, x12_277, x12_835, erp_master, x12_999, bai2)
 }
-_X12_SOURCES = {"837": "x12_837", "277": "x12_277", "835": "x12_835"}
+_X12_SOURCES = {"837": "x12_837", "277": "x12_277", "835": "x12_835", "999": "x12_999"}
 _SNIFF_BYTES = 8192
 
 
 def detect_source(data: bytes, filename: str) -> str | None:
-    """x12_837 / x12_277 / x12_835 from the first ST01 of an X12 file (with or without an ISA
-    header), hl7_siu for `MSH|`, erp_master for a `.csv` name; None when unknown."""
+    """x12_837 / x12_277 / x12_835 / x12_999 from the first ST01 of an X12 file (with or
+    without an ISA header; an interchange holding a TA1 is x12_999), hl7_siu for `MSH|`, bai2
+    for a `01,` file header, erp_master for a `.csv` name; None when unknown."""
     head = data[:_SNIFF_BYTES].lstrip(b"\xef\xbb\xbf\x0b \t\r\n")
     if head.startswith(b"ISA") and len(head) > 3:
-        return _x12_source(head, head[3:4])
+        return _x12_source(head, head[3:4]) or _ta1_source(head, head[3:4])
     if head.startswith(b"ST") and len(head) > 2 and not head[2:3].isalnum():
         return _x12_source(head, head[2:3])
     if head.startswith(b"MSH|"):
         return "hl7_siu"
+    if head.startswith(b"01,") and _is_bai2(head):
+        return "bai2"
     if filename.lower().endswith(".csv"):
         return "erp_master"
     return None
@@ -41,3 +45,15 @@ def _x12_source(head: bytes, element: bytes) -> str | None:
             return _X12_SOURCES.get(st01)
         start = head.find(marker, start + 1)
     return None
+
+
+def _ta1_source(head: bytes, element: bytes) -> str | None:
+    marker = b"TA1" + element
+    at = head.find(marker)
+    return "x12_999" if at > 0 and not head[at - 1 : at].isalnum() else None
+
+
+def _is_bai2(head: bytes) -> bool:
+    """A BAI2 file header: `01,sender,receiver,YYMMDD,HHMM,file id,...` then `02,` groups."""
+    first = head.split(b"/", 1)[0].split(b",")
+    return len(first) >= 6 and first[3].isdigit() and len(first[3]) == 6 and b"\n02," in head

@@ -13,7 +13,15 @@ from ingest.inspect import inspect_records, to_json_line
 
 
 def test_registry() -> None:
-    assert set(PARSERS) == {"hl7_siu", "x12_837", "x12_277", "x12_835", "erp_master"}
+    assert set(PARSERS) == {
+        "hl7_siu",
+        "x12_837",
+        "x12_277",
+        "x12_835",
+        "erp_master",
+        "x12_999",
+        "bai2",
+    }
     for name, module in PARSERS.items():
         assert name == module.SOURCE and module.PARSER_VERSION
 
