@@ -24,18 +24,45 @@ def generate(
     out: Annotated[
         Path | None, typer.Option(help="Output folder (default: the landing folders)")
     ] = None,
-    facilities: Annotated[int, typer.Option(min=1)] = 3,
-    days: Annotated[int, typer.Option(min=1)] = 120,
+    facilities: Annotated[
+        int | None, typer.Option(min=1, help="Facilities (default 3; not with --scale)")
+    ] = None,
+    days: Annotated[
+        int | None, typer.Option(min=1, help="Simulated days (default 120; not with --scale)")
+    ] = None,
+    scale: Annotated[
+        str | None,
+        typer.Option(help="Preset: small (3 facilities x 180 days) or network (20 x 365)"),
+    ] = None,
     seed: int = 7,
     start: Annotated[str, typer.Option(help="First simulated day (ISO date)")] = "2026-01-05",
+    faults: Annotated[
+        bool, typer.Option(help="Inject delivery faults at the default low rates")
+    ] = True,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar")] = False,
 ) -> None:
     """Simulate a health network: write its source files and the ground truth."""
     from simulator import generate as simulate
+    from simulator.faults import FaultParams
+    from simulator.generate import SCALES
 
+    if scale is not None and (facilities is not None or days is not None):
+        raise typer.BadParameter(
+            "--scale cannot be combined with --facilities / --days", param_hint="--scale"
+        )
+    if scale is not None and scale not in SCALES:
+        raise typer.BadParameter(f"one of {', '.join(SCALES)}", param_hint="--scale")
     settings = load_settings()
     target = out or settings.landing
     summary = simulate(
-        target, facilities=facilities, days=days, seed=seed, start=dt.date.fromisoformat(start)
+        target,
+        facilities=facilities,
+        days=days,
+        scale=scale,
+        seed=seed,
+        start=dt.date.fromisoformat(start),
+        faults=None if faults else FaultParams.none(),
+        progress=not quiet and sys.stderr.isatty(),
     )
     typer.echo(f"wrote {summary} to {target}")
 

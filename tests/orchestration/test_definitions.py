@@ -6,7 +6,7 @@ import dagster as dg
 import pytest
 
 from orchestration.runner import prepare_dbt_manifest
-from orchestration.settings import Settings
+from orchestration.settings import SOURCES, Settings
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +29,7 @@ def _graph(defs: dg.Definitions) -> dict[str, set[str]]:
 
 def test_landing_writeback_and_mart_assets(defs: dg.Definitions) -> None:
     graph = _graph(defs)
-    landing = {f"raw_{s}" for s in ("hl7_siu", "x12_837", "x12_277", "x12_835", "erp_master")}
+    landing = {f"raw_{s}" for s in SOURCES}
     assert landing <= set(graph)
     assert all(graph[key] == set() for key in landing)
     assert graph["erp_setup"] == {"raw_erp_master"}
@@ -47,7 +47,7 @@ def test_checks_guard_conservation_dbt_tests_and_the_ledger(defs: dg.Definitions
         (key.asset_key.to_user_string(), key.name)
         for key in defs.resolve_asset_graph().asset_check_keys
     }
-    for source in ("hl7_siu", "x12_837", "x12_277", "x12_835", "erp_master"):
+    for source in SOURCES:
         assert (f"raw_{source}", "received_equals_landed_duplicates_dead_lettered") in checks
     assert ("erp_journal_postings", "no_failed_postings") in checks
     assert ("erp_ledger_readback", "ledger_matches_journal_feed") in checks
@@ -80,9 +80,7 @@ def test_landing_sensor_requests_a_run_only_when_files_change(
 
     first = tick(None)
     assert len(first.run_requests) == 1
-    assert first.run_requests[0].tags["hcops/sources"] == ",".join(
-        ["hl7_siu", "x12_837", "x12_277", "x12_835", "erp_master"]
-    )
+    assert first.run_requests[0].tags["hcops/sources"] == ",".join(SOURCES)
     assert tick(first.cursor).run_requests == []
     (home / "landing" / "x12_835" / "b.x12").write_text("ISA*...")
     third = tick(first.cursor)
