@@ -21,12 +21,13 @@ DAYS ?= 120
 SEED ?= 7
 PYTEST_ARGS ?=
 
-.PHONY: help install demo test lint clean
+.PHONY: help install demo test lint clean bench-generate
 
 help:
 	@echo "make demo        install, simulate a network, materialize every asset, serve the UIs"
 	@echo "make demo SERVE=0  ... and stop after materializing"
 	@echo "make test        install and run the whole suite"
+	@echo "make bench-generate  time network-scale generation, record it in docs/benchmarks.md"
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +49,9 @@ lint: install
 
 test: lint
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench-generate: install
+	$(VENV)/bin/python benchmarks/bench_generate.py
 
 clean:
 	rm -rf $(HCOPS_HOME) dbt_project/target dbt_project/logs logs

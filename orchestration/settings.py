@@ -9,7 +9,17 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
-SOURCES = ("hl7_siu", "x12_837", "x12_999", "x12_277", "x12_835", "bai2", "erp_master")
+SOURCES = (
+    "hl7_siu",
+    "fhir",
+    "vendor_csv",
+    "x12_837",
+    "x12_999",
+    "x12_277",
+    "x12_835",
+    "bai2",
+    "erp_master",
+)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from simulator.claims.records import RevenueCycle, Transmission
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,22 @@ class Slot:
 
 
 @dataclass(frozen=True)
+class TemplateSession:
+    """One block of a provider's schedule template (schedule_templates/, FHIR Slots)."""
+
+    provider_npi: str
+    facility_code: str
+    department: str
+    room: str
+    start: dt.datetime
+    end: dt.datetime
+
+    @property
+    def minutes(self) -> int:
+        return int((self.end - self.start).total_seconds() // 60)
+
+
+@dataclass(frozen=True)
 class SchedulingEvent:
     trigger: str  # S12, S13, S14, S15, S26
     time: dt.datetime
@@ -51,6 +71,7 @@ class Appointment:
     service_code: str
     patient: Patient
     events: list[SchedulingEvent] = field(default_factory=list)
+    channel: str = "hl7"  # feed that carries it: hl7 (SIU), fhir (Appointment), csv (vendor)
 
     @property
     def booked_at(self) -> dt.datetime:
@@ -96,6 +117,9 @@ class Adjudication:
     line_paid: tuple[Decimal, ...]  # SVC03 per line
     production_date: dt.date  # DTM*405
     payment_date: dt.date  # BPR16
+    payer_claim_number: str = ""  # CLP07 ('' = the claim's payer_claim_number)
+    frequency_code: str = ""  # CLP09 ('' = the claim's frequency_code)
+    kind: str = ""  # initial, overturn, reversal, correction, replacement, secondary
 
     @property
     def denied(self) -> bool:
@@ -123,6 +147,13 @@ class Claim:
     category_code: str | None = None  # 277CA STC01-1 (A2 accepted)
     payer_claim_number: str | None = None  # 277CA REF*1K = 835 CLP07
     adjudications: list[Adjudication] = field(default_factory=list)
+    responsibility: str = "P"  # SBR01 of the 837 (P primary, S secondary)
+    claim_form: str = "P"  # 837P or 837I
+    member_id: str = ""  # subscriber id at this payer ('' = the patient's)
+    primary: Claim | None = None  # the primary claim of a secondary one
+    secondary: Claim | None = None  # the secondary claim (COB) of a primary one
+    voided: bool = False
+    transmissions: list[Transmission] = field(default_factory=list)
 
     @property
     def facility_code(self) -> str:
@@ -151,3 +182,5 @@ class Simulation:
     end: dt.date  # last simulated day (inclusive)
     appointments: list[Appointment]
     claims: list[Claim]
+    revenue: RevenueCycle | Any = None  # claims lifecycle beyond the primary claims
+    templates: list[TemplateSession] = field(default_factory=list)  # provider schedules

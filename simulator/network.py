@@ -1,20 +1,40 @@
-"""The simulated healthcare network as data: legal entities, facilities, providers, payers,
-services and payer contracts. All names are invented; identifiers (NPIs, tax ids) are
-synthetic but structurally valid.
+"""The simulated healthcare network as data: legal entities, facilities (hospital outpatient
+departments, ambulatory clinics, urgent care, diagnostic centers, specialty practices) in
+regions, departments, cost centers, rooms, providers with their credentialing per payer, payers,
+services and payer contracts, plus the dated master-data changes of the window (a cost center
+retired, a provider added late, a contract rate change, a location the ERP never mapped).
+The static rows are in `simulator.network_data`; all names are invented, identifiers (NPIs,
+tax ids) synthetic but structurally valid.
 
-`build_network(facilities, seed)` picks the first N facility templates (and synthesizes more
-past the list), so a larger network keeps the smaller one's facilities unchanged.
+`build_network(facilities, seed)` picks the first N facility rows (and synthesizes more past
+the list), so a larger network keeps the smaller one's facilities unchanged.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from simulator.network_data import (
+    ANCILLARY_DEPARTMENTS,
+    BASE_RATES,
+    FACILITY_ROWS,
+    FAMILY_NAMES,
+    GIVEN_NAMES,
+    LEGAL_ENTITY_ROWS,
+    SERVICE_ROWS,
+    SESSIONS,
+    SPECIALTIES,
+)
+from simulator.network_data import (
+    PAYER_MIX as PAYER_MIX,
+)
 from simulator.npi import make_npi
 from simulator.streams import stream
 
 CENT = Decimal("0.01")
+CREDENTIALED_LONG_AGO = dt.date(2020, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -34,7 +54,7 @@ class Service:
     description: str
     charge: Decimal
     service_line: str
-    department: str  # AIL-3.1 point of care
+    department: str  # AIL-3.1 point of care (E/M visits: the facility's clinical department)
     minutes: int  # appointment duration
     diagnoses: tuple[str, ...]  # ICD-10-CM (no dot) typical for the service
 
@@ -72,6 +92,15 @@ class Payer:
 
 
 @dataclass(frozen=True)
+class Credential:
+    """A provider's enrollment with one payer: credentialed from `effective_from` (None = not
+    credentialed at all); claims of an uncredentialed provider can be denied CO-B7."""
+
+    payer_id: str
+    effective_from: dt.date | None
+
+
+@dataclass(frozen=True)
 class Provider:
     npi: str
     family: str
@@ -79,6 +108,18 @@ class Provider:
     specialty: str
     taxonomy: str
     facility_code: str
+    department: str = ""  # home department (template location)
+    home_room: str = "RM01"
+    start_date: dt.date | None = None  # first day with patients (None: before the window)
+    master_from: dt.date | None = None  # first ERP extract listing it (None: every extract)
+    credentials: tuple[Credential, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return f"{self.given} {self.family}"
+
+    def works_on(self, day: dt.date) -> bool:
+        return self.start_date is None or day >= self.start_date
 
 
 @dataclass(frozen=True)
@@ -87,17 +128,35 @@ class Facility:
     name: str
     npi: str
     legal_entity_code: str
-    facility_type: str
+    facility_type: str  # hospital_outpatient (837I), ambulatory_clinic, urgent_care, ...
     region: str
     address: tuple[str, str, str, str]
     base_volume: int  # appointments on an average weekday
     service_mix: tuple[tuple[str, float], ...]  # (service code, weight)
     rooms: int
     saturday: bool
+    specialty_kind: str = ""  # key of network_data.SPECIALTIES / SESSIONS
+    scheduling_system: str = "hl7"  # the facility's own system: hl7, fhir or csv (acquired)
 
     @property
     def cost_center_code(self) -> str:
         return f"CC-{self.code}"
+
+    @property
+    def ancillary_cost_center_code(self) -> str:
+        return f"CC-{self.code}-ANC"
+
+    @property
+    def clinical_department(self) -> str:
+        return SPECIALTIES[self.specialty_kind or _KIND_OF_TYPE[self.facility_type]][1]
+
+    @property
+    def sessions(self) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+        """(weekday sessions, Saturday sessions) of its provider templates, HH:MM pairs."""
+        return SESSIONS[self.specialty_kind or _KIND_OF_TYPE[self.facility_type]]
+
+
+_KIND_OF_TYPE = {"clinic": "ambulatory_clinic", "specialty_practice": "specialty_cardiology"}
 
 
 @dataclass(frozen=True)
@@ -105,6 +164,47 @@ class Contract:
     payer_id: str
     service_code: str
     expected_reimbursement: Decimal  # allowed amount per unit
+
+
+@dataclass(frozen=True)
+class CostCenterRetirement:
+    cost_center_code: str
+    facility_code: str
+    retired_on: dt.date  # first extract without it
+    replacement_code: str  # cost center the departments move to
+
+
+@dataclass(frozen=True)
+class ContractChange:
+    payer_id: str
+    service_code: str
+    effective_from: dt.date
+    expected_reimbursement: Decimal  # the new rate; the old row ends the day before
+
+
+@dataclass(frozen=True)
+class UnmappedLocation:
+    """A room the scheduling feed uses that the ERP location master never lists."""
+
+    facility_code: str
+    room: str
+    department: str
+    provider_npi: str  # the provider moved there
+    from_date: dt.date
+
+    @property
+    def location_code(self) -> str:
+        return f"{self.facility_code}-{self.room}"
+
+
+@dataclass(frozen=True)
+class MasterDataTimeline:
+    """When the ERP extracts run and what changes in them over the window."""
+
+    extract_dates: tuple[dt.date, ...] = ()
+    retired_cost_centers: tuple[CostCenterRetirement, ...] = ()
+    contract_changes: tuple[ContractChange, ...] = ()
+    unmapped_locations: tuple[UnmappedLocation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -116,15 +216,38 @@ class Network:
     services: tuple[Service, ...]
     contracts: tuple[Contract, ...]
     clearinghouse_id: str = "HCOPSCLEARING"
+    timeline: MasterDataTimeline = field(default_factory=MasterDataTimeline)
     _contract_index: dict[tuple[str, str], Decimal] = field(default_factory=dict, compare=False)
+    _provider_index: dict[str, Provider] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         for contract in self.contracts:
             key = (contract.payer_id, contract.service_code)
             self._contract_index[key] = contract.expected_reimbursement
+        for provider in self.providers:
+            self._provider_index[provider.npi] = provider
 
-    def allowed(self, payer_id: str, service_code: str) -> Decimal:
-        return self._contract_index[(payer_id, service_code)]
+    def allowed(self, payer_id: str, service_code: str, on_date: dt.date | None = None) -> Decimal:
+        """Expected reimbursement per unit; with `on_date`, the contract rate in effect that day
+        (the timeline's rate changes apply from their effective_from)."""
+        rate = self._contract_index[(payer_id, service_code)]
+        if on_date is not None:
+            for change in self.timeline.contract_changes:
+                if ((change.payer_id, change.service_code) == (payer_id, service_code)
+                        and on_date >= change.effective_from):
+                    rate = change.expected_reimbursement
+        return rate
+
+    def is_credentialed(self, provider_npi: str, payer_id: str, on_date: dt.date) -> bool:
+        """Whether the provider may bill the payer for a service on `on_date` (self-pay and
+        payers without a credentialing record: always)."""
+        if not self.payer(payer_id).billable:
+            return True
+        for credential in self.provider(provider_npi).credentials:
+            if credential.payer_id == payer_id:
+                return (credential.effective_from is not None
+                        and on_date >= credential.effective_from)
+        return True
 
     def service(self, code: str) -> Service:
         return next(s for s in self.services if s.code == code)
@@ -138,44 +261,45 @@ class Network:
     def facility(self, code: str) -> Facility:
         return next(f for f in self.facilities if f.code == code)
 
+    def provider(self, npi: str) -> Provider:
+        return self._provider_index[npi]
+
     def providers_at(self, facility_code: str) -> tuple[Provider, ...]:
         return tuple(p for p in self.providers if p.facility_code == facility_code)
+
+    def department_of(self, facility_code: str, service_code: str) -> str:
+        """The point of care of a service at a facility: E/M visits happen in the facility's
+        clinical department, ancillary services in their own."""
+        service = self.service(service_code)
+        if service.department in ("PRIMARYCARE", "URGENT"):
+            return self.facility(facility_code).clinical_department
+        return service.department
+
+    def departments_at(self, facility_code: str) -> tuple[str, ...]:
+        facility = self.facility(facility_code)
+        found = {self.department_of(facility_code, code) for code, _ in facility.service_mix}
+        return tuple(sorted(found | {facility.clinical_department}))
+
+    def department_cost_center(self, facility_code: str, department: str,
+                               on_date: dt.date | None = None) -> str:
+        facility = self.facility(facility_code)
+        if department not in ANCILLARY_DEPARTMENTS:
+            return facility.cost_center_code
+        code = facility.ancillary_cost_center_code
+        for retirement in self.timeline.retired_cost_centers:
+            if (retirement.cost_center_code == code and on_date is not None
+                    and on_date >= retirement.retired_on):
+                code = retirement.replacement_code
+        return code
 
 
 D = Decimal
 
-LEGAL_ENTITIES = (
-    LegalEntity("NHP", "NORTHHAVEN HEALTH PARTNERS", "841726305", make_npi("159300001"),
-                "NHPBILLING", ("100 HARBOR VIEW DR", "NORTHHAVEN", "MA", "019100001")),
-    LegalEntity("RMG", "RIVERBEND MEDICAL GROUP", "862250417", make_npi("159300002"),
-                "RMGBILLING", ("2400 MILL RACE RD", "RIVERBEND", "CT", "061000002")),
-)
+LEGAL_ENTITIES = tuple(
+    LegalEntity(code, name, tax_id, make_npi(npi_base), submitter, address)
+    for code, name, tax_id, npi_base, submitter, address in LEGAL_ENTITY_ROWS)
 
-# code, description, charge, service line, department, minutes, typical diagnoses
-SERVICES = (
-    Service("99203", "Office visit new patient low MDM", D("240.00"), "primary_care",
-            "PRIMARYCARE", 30, ("Z0000", "J069", "M545")),
-    Service("99213", "Office visit established patient low MDM", D("175.00"), "primary_care",
-            "PRIMARYCARE", 20, ("I10", "E119", "J069", "M545")),
-    Service("99214", "Office visit established patient moderate MDM", D("250.00"),
-            "primary_care", "PRIMARYCARE", 30, ("I10", "E119", "E785", "R0602")),
-    Service("99284", "Urgent evaluation moderate MDM", D("650.00"), "urgent_care", "URGENT", 45,
-            ("R079", "S93401A", "J189", "R1030")),
-    Service("93000", "Electrocardiogram with interpretation", D("85.00"), "cardiology",
-            "CARDIOLOGY", 15, ("R079", "I10", "R002")),
-    Service("71046", "Chest x-ray two views", D("160.00"), "radiology", "RADIOLOGY", 15,
-            ("R0602", "J189", "R05")),
-    Service("80053", "Comprehensive metabolic panel", D("95.00"), "laboratory", "LAB", 10,
-            ("E119", "I10", "E785")),
-    Service("36415", "Routine venipuncture", D("25.00"), "laboratory", "LAB", 5,
-            ("E119", "I10")),
-)
-
-# Medicare-like base rates (allowed per unit); other payers apply their rate factor
-BASE_RATES = {
-    "99203": D("110.40"), "99213": D("91.80"), "99214": D("129.60"), "99284": D("124.30"),
-    "93000": D("17.20"), "71046": D("32.90"), "80053": D("10.60"), "36415": D("3.10"),
-}
+SERVICES = tuple(Service(*row) for row in SERVICE_ROWS)
 
 PAYERS = (
     Payer("MCRB1", "MEDICARE PART B", "medicare", "MB", "520000101", D("1.00"), (10, 14, 21),
@@ -194,68 +318,83 @@ PAYERS = (
     Payer("SELF", "SELF PAY", "self_pay", "09", "000000000", D("1.00"), (0, 0, 0), 0.0, 0, 0),
 )
 
-# coverage mix of the patient population: payer id -> weight
-PAYER_MIX = (("MCRB1", 0.30), ("MCDST", 0.17), ("BCHP1", 0.21), ("SMCI2", 0.14),
-             ("NSTA3", 0.11), ("SELF", 0.07))
-
-_CLINIC_MIX = (("99213", 0.40), ("99214", 0.28), ("99203", 0.14), ("80053", 0.12),
-               ("93000", 0.06))
-_URGENT_MIX = (("99284", 0.30), ("99213", 0.25), ("99214", 0.15), ("71046", 0.18),
-               ("93000", 0.12))
-_DIAGNOSTIC_MIX = (("71046", 0.40), ("80053", 0.35), ("93000", 0.25))
-
-# code, name, type, region, address, volume, mix, rooms, saturday
-_FACILITY_TEMPLATES = (
-    ("NHO", "NORTHHAVEN OUTPATIENT CENTER", "clinic", "north",
-     ("12 ELM COURT", "NORTHHAVEN", "MA", "019100012"), 30, _CLINIC_MIX, 6, False),
-    ("RVC", "RIVERBEND CLINIC", "clinic", "south",
-     ("88 WILLOW LANE", "RIVERBEND", "CT", "061000088"), 24, _CLINIC_MIX, 5, False),
-    ("LKU", "LAKESIDE URGENT CARE", "urgent_care", "north",
-     ("5 SHORE RD", "LAKESIDE", "MA", "019200005"), 28, _URGENT_MIX, 4, True),
-    ("MDD", "MEADOWVIEW DIAGNOSTICS", "diagnostic_center", "south",
-     ("410 PRAIRIE AVE", "MEADOWVIEW", "CT", "061100410"), 22, _DIAGNOSTIC_MIX, 3, False),
-    ("HCF", "HILLCREST FAMILY MEDICINE", "clinic", "west",
-     ("77 SUMMIT ST", "HILLCREST", "NY", "125000077"), 26, _CLINIC_MIX, 5, False),
-    ("BRU", "BROOKSIDE URGENT CARE", "urgent_care", "west",
-     ("19 CREEK BLVD", "BROOKSIDE", "NY", "125100019"), 32, _URGENT_MIX, 4, True),
-)
-
-_SPECIALTIES = {
-    "clinic": (("Family Medicine", "207Q00000X"), ("Internal Medicine", "207R00000X")),
-    "urgent_care": (("Emergency Medicine", "207P00000X"), ("Family Medicine", "207Q00000X")),
-    "diagnostic_center": (("Diagnostic Radiology", "2085R0202X"), ("Cardiology", "207RC0000X")),
-}
-
-_GIVEN = ("ARDEN", "BRYNN", "CALDER", "DARIEN", "ELOWEN", "FARIS", "GWYN", "HOLLIS", "IMRI",
-          "JORAH", "KESTREL", "LIORA", "MARLO", "NAVI", "ORRIN", "PERRIN")
-_FAMILY = ("ASHGROVE", "BRAMBLEWOOD", "COPPERFIELD", "DUNMERE", "EMBERLY", "FENWICK",
-           "GLENHOLLOW", "HARROWGATE", "IVYBRIDGE", "JUNIPERO", "KILNSEY", "LARKSPUR",
-           "MOSSVALE", "NETHERBY", "OAKMERE", "PINEHURSTE")
 
 
-def _facility(index: int) -> tuple:
-    if index < len(_FACILITY_TEMPLATES):
-        return _FACILITY_TEMPLATES[index]
+def _facility_row(index: int) -> tuple:
+    if index < len(FACILITY_ROWS):
+        return FACILITY_ROWS[index]
     code = f"F{index + 1:02d}"
-    template = _FACILITY_TEMPLATES[index % len(_FACILITY_TEMPLATES)]
-    return (code, f"NETWORK SITE {index + 1}", *template[2:])
+    template = FACILITY_ROWS[index % len(FACILITY_ROWS)]
+    system = "hl7" if template[-1] == "csv" else template[-1]  # one vendor-CSV clinic only
+    return (code, f"NETWORK SITE {index + 1}", *template[2:-1], system)
 
 
 def _build_facility(index: int) -> Facility:
-    code, name, ftype, region, address, volume, mix, rooms, saturday = _facility(index)
+    (code, name, ftype, kind, region, address, volume, mix, rooms, saturday,
+     system) = _facility_row(index)
     entity = LEGAL_ENTITIES[index % len(LEGAL_ENTITIES)]
     return Facility(code, name, make_npi(f"1{index + 1:03d}70000"), entity.code, ftype, region,
-                    address, volume, mix, rooms, saturday)
+                    address, volume, mix, rooms, saturday, kind, system)
 
 
-def _build_providers(seed: int, facility: Facility, index: int) -> list[Provider]:
+def _session_minutes(facility: Facility) -> int:
+    total = 0
+    for start, end in facility.sessions[0]:
+        (h1, m1), (h2, m2) = (map(int, start.split(":")), map(int, end.split(":")))
+        total += (h2 * 60 + m2) - (h1 * 60 + m1)
+    return total
+
+
+def provider_count(facility: Facility) -> int:
+    """Enough providers for about 80 % template occupancy on an average weekday (2 to 4)."""
+    minutes = sum(w * _SERVICE_MINUTES[code] for code, w in facility.service_mix) / sum(
+        w for _, w in facility.service_mix)
+    needed = facility.base_volume * minutes / (_session_minutes(facility) * 0.80)
+    return max(2, min(4, round(needed)))
+
+
+_SERVICE_MINUTES = {row[0]: row[5] for row in SERVICE_ROWS}
+
+
+def _credentials(seed: int, npi: str, start: dt.date,
+                 late_start: dt.date | None) -> tuple[Credential, ...]:
+    """Credentialed with every billable payer long ago, except: about one provider in eight
+    still pending with one commercial plan (credentialed 3 to 20 weeks into the window, or
+    not at all); a provider who joins during the window is credentialed with Medicare and
+    Medicaid from day one and with commercial plans 30 to 90 days later (or not yet)."""
+    rng = stream(seed, "credentialing", npi)
+    credentials = []
+    pending = rng.choice([p.payer_id for p in PAYERS if p.payer_type == "commercial"])
+    is_pending = rng.random() < 0.125
+    for payer in PAYERS:
+        if not payer.billable:
+            continue
+        since: dt.date | None = CREDENTIALED_LONG_AGO
+        if late_start is not None:
+            since = late_start
+            if payer.payer_type == "commercial":
+                lag = rng.choice((30, 45, 60, 90, None))
+                since = None if lag is None else late_start + dt.timedelta(days=lag)
+        elif is_pending and payer.payer_id == pending:
+            weeks = rng.choice((3, 6, 10, 14, 20, None))
+            since = None if weeks is None else start + dt.timedelta(weeks=weeks)
+        credentials.append(Credential(payer.payer_id, since))
+    return tuple(credentials)
+
+
+def _build_providers(seed: int, facility: Facility, index: int,
+                     start: dt.date) -> list[Provider]:
     rng = stream(seed, "providers", facility.code)
+    specialties = SPECIALTIES[facility.specialty_kind][0]
     providers = []
-    for n in range(rng.randint(2, 4)):
-        specialty, taxonomy = rng.choice(_SPECIALTIES[facility.facility_type])
+    for n in range(provider_count(facility)):
+        specialty, taxonomy = rng.choice(specialties)
         npi = make_npi(f"1{index + 1:03d}8{n:04d}")
-        providers.append(Provider(npi, rng.choice(_FAMILY), rng.choice(_GIVEN), specialty,
-                                  taxonomy, facility.code))
+        providers.append(Provider(npi, rng.choice(FAMILY_NAMES), rng.choice(GIVEN_NAMES),
+                                  specialty, taxonomy, facility.code,
+                                  facility.clinical_department,
+                                  f"RM{n % facility.rooms + 1:02d}",
+                                  credentials=_credentials(seed, npi, start, None)))
     return providers
 
 
@@ -271,10 +410,97 @@ def _contracts() -> tuple[Contract, ...]:
     return tuple(contracts)
 
 
-def build_network(facilities: int, seed: int) -> Network:
+def _weekday_on_or_after(day: dt.date) -> dt.date:
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day
+
+
+def _late_provider(seed: int, facilities: list[Facility], providers: list[Provider],
+                   start: dt.date, days: int) -> Provider:
+    """A provider who joins the facility with the fewest providers 30 % into the window and
+    reaches the ERP provider master 9 days after the first patient."""
+    counts = {f.code: sum(p.facility_code == f.code for p in providers) for f in facilities}
+    facility = min(facilities, key=lambda f: (counts[f.code], facilities.index(f)))
+    index = facilities.index(facility)
+    rng = stream(seed, "late_provider", facility.code)
+    first_day = _weekday_on_or_after(start + dt.timedelta(days=int(days * 0.3)))
+    specialty, taxonomy = rng.choice(SPECIALTIES[facility.specialty_kind][0])
+    npi = make_npi(f"1{index + 1:03d}80009")
+    return Provider(npi, rng.choice(FAMILY_NAMES), rng.choice(GIVEN_NAMES), specialty,
+                    taxonomy, facility.code, facility.clinical_department,
+                    f"RM{counts[facility.code] % facility.rooms + 1:02d}", first_day,
+                    first_day + dt.timedelta(days=9),
+                    _credentials(seed, npi, start, first_day))
+
+
+def _timeline(facilities: list[Facility], providers: list[Provider], start: dt.date,
+              days: int, extract_every_days: int, changes: bool,
+              network_departments: dict[str, tuple[str, ...]]) -> MasterDataTimeline:
+    end = start + dt.timedelta(days=days - 1)
+    extracts = tuple(start + dt.timedelta(days=d) for d in range(0, days, extract_every_days))
+    if not changes:
+        return MasterDataTimeline(extracts)
+    retired = []
+    with_ancillary = [f for f in facilities
+                      if set(network_departments[f.code]) & ANCILLARY_DEPARTMENTS]
+    if with_ancillary:
+        facility = with_ancillary[0]
+        retired.append(CostCenterRetirement(
+            facility.ancillary_cost_center_code, facility.code,
+            start + dt.timedelta(days=int(days * 0.4)), f"CC-{facility.code}-DXS"))
+    effective = start + dt.timedelta(days=int(days * 0.5))
+    effective = dt.date(effective.year, effective.month, 1) + dt.timedelta(days=32)
+    effective = dt.date(effective.year, effective.month, 1)  # first of the next month
+    contract_changes = []
+    if effective <= end:
+        for code in ("99213", "99214"):
+            old = min(_SERVICE_CHARGE[code], (BASE_RATES[code] * _BCHP1.rate_factor).quantize(CENT))
+            contract_changes.append(ContractChange("BCHP1", code, effective,
+                                                   (old * Decimal("1.035")).quantize(CENT)))
+    hl7_facilities = [f for f in facilities if f.scheduling_system == "hl7"] or facilities
+    facility = hl7_facilities[0]
+    mover = next(p for p in providers if p.facility_code == facility.code)
+    unmapped = UnmappedLocation(facility.code, "RM90", mover.department, mover.npi,
+                                _weekday_on_or_after(start + dt.timedelta(days=int(days * 0.6))))
+    return MasterDataTimeline(extracts, tuple(retired), tuple(contract_changes), (unmapped,))
+
+
+_SERVICE_CHARGE = {row[0]: row[2] for row in SERVICE_ROWS}
+_BCHP1 = next(p for p in PAYERS if p.payer_id == "BCHP1")
+
+
+def build_network(facilities: int, seed: int, *, start: dt.date | None = None,
+                  days: int | None = None, changes: bool = True,
+                  extract_every_days: int = 1) -> Network:
+    """The network of `facilities` sites. With `start` and `days`, also its master-data
+    timeline: ERP extracts every `extract_every_days` days and, when `changes` (and the window
+    is at least 14 days), the dated changes (retired cost center, late provider, contract rate
+    change, unmapped location)."""
     if facilities < 1:
         raise ValueError("at least one facility")
     built = [_build_facility(i) for i in range(facilities)]
-    providers = [p for i, f in enumerate(built) for p in _build_providers(seed, f, i)]
+    anchor = start or dt.date(2026, 1, 5)
+    providers = [p for i, f in enumerate(built) for p in _build_providers(seed, f, i, anchor)]
+    timeline = MasterDataTimeline()
+    if start is not None and days is not None:
+        dynamic = changes and days >= 14
+        if dynamic:
+            providers.append(_late_provider(seed, built, providers, start, days))
+        departments = {f.code: _departments(f) for f in built}
+        timeline = _timeline(built, providers, start, days, max(1, extract_every_days),
+                             dynamic, departments)
     return Network(LEGAL_ENTITIES, tuple(built), tuple(providers), PAYERS, SERVICES,
-                   _contracts())
+                   _contracts(), timeline=timeline)
+
+
+def _departments(facility: Facility) -> tuple[str, ...]:
+    found = {facility.clinical_department}
+    for code, _ in facility.service_mix:
+        department = _SERVICE_DEPARTMENT[code]
+        found.add(facility.clinical_department if department in ("PRIMARYCARE", "URGENT")
+                  else department)
+    return tuple(sorted(found))
+
+
+_SERVICE_DEPARTMENT = {row[0]: row[4] for row in SERVICE_ROWS}

@@ -51,7 +51,7 @@ def _tq1(event: SchedulingEvent) -> str:
 
 def _pid_pv1(appointment: Appointment, event: SchedulingEvent, network: Network) -> list[str]:
     patient = appointment.patient
-    provider = next(p for p in network.providers if p.npi == appointment.provider_npi)
+    provider = network.provider(appointment.provider_npi)
     location = f"{event.slot.department}^{event.slot.room}^^{appointment.facility_code}"
     pid = hl7_segment("PID", {1: "1", 3: f"{patient.mrn}^^^{appointment.facility_code}^MR",
                               5: f"{patient.family}^{patient.given}",
@@ -66,7 +66,7 @@ def _resources(appointment: Appointment, event: SchedulingEvent, network: Networ
     slot = event.slot
     action = "A" if event.trigger == "S12" else "U"
     service = network.service(appointment.service_code)
-    provider = next(p for p in network.providers if p.npi == appointment.provider_npi)
+    provider = network.provider(appointment.provider_npi)
     timing = {"start": ts(slot.start), "minutes": str(slot.minutes)}
     return [
         hl7_segment("RGS", {1: "1", 2: action}),
@@ -93,10 +93,13 @@ def message(appointment: Appointment, event: SchedulingEvent, control_id: str,
 
 
 def render(network: Network, simulation: Simulation) -> dict[str, str]:
-    """File name -> content: one file per facility and day with events."""
+    """File name -> content: one file per facility and day with events (appointments of the
+    facilities on the SIU feed only: `appointment.channel == "hl7"`)."""
     days: dict[tuple[str, dt.date], list[tuple[dt.datetime, str, int, Appointment]]] = (
         defaultdict(list))
     for appointment in simulation.appointments:
+        if appointment.channel != "hl7":
+            continue
         for index, event in enumerate(appointment.events):
             key = (appointment.facility_code, event.time.date())
             days[key].append((event.time, appointment.appointment_id, index, appointment))

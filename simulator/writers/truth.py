@@ -1,14 +1,38 @@
 """The simulator's ground truth, from the simulation itself (never re-read from the files):
-truth/claims.csv, truth/appointments.csv and truth/kpis.json."""
+truth/claims.csv, truth/appointments.csv, truth/kpis.json, and the scheduling side's
+truth/master_data_exceptions.csv and truth/provider_credentialing.csv."""
 
 from __future__ import annotations
 
 import json
 from decimal import Decimal
 
+from simulator.claims.truth_rows import (
+    CLAIM_EXTRA_COLUMNS,
+    EVENT_COLUMNS,
+    accounting_by_claim,
+    claim_extra,
+    event_rows,
+)
 from simulator.model import Claim, Simulation
 from simulator.network import Network
-from simulator.truth import APPOINTMENT_COLUMNS, CLAIM_COLUMNS, CONTRACTUAL_CARCS, compute_kpis
+from simulator.truth import (
+    APPOINTMENT_COLUMNS,
+    CLAIM_COLUMNS,
+    CONTRACTUAL_CARCS,
+    compute_claim_kpis,
+    compute_kpis,
+    merge_kpis,
+)
+from simulator.truth_scheduling import (
+    CREDENTIALING_COLUMNS,
+    EXCEPTION_COLUMNS,
+    appointment_fields,
+    compute_scheduling_kpis,
+    credentialing_rows,
+    exception_rows,
+    template_rows,
+)
 from simulator.writers.erp_master import to_csv
 
 
@@ -38,6 +62,8 @@ def _adjudication_fields(claim: Claim) -> dict[str, str]:
 def claim_rows(simulation: Simulation) -> list[dict[str, str]]:
     """One row per submitted primary claim, in claim id order."""
     rows = []
+    accounting = accounting_by_claim(simulation)
+    payer_types = simulation.revenue.payer_types
     for claim in sorted(simulation.claims, key=lambda c: c.claim_id):
         if claim.submission_date is None:
             continue
@@ -51,6 +77,7 @@ def claim_rows(simulation: Simulation) -> list[dict[str, str]]:
             "charge_amount": _money(claim.charge),
             "expected_reimbursement": _money(claim.expected_reimbursement),
             **_adjudication_fields(claim),
+            **claim_extra(claim, payer_types, accounting),
         })
     return rows
 
@@ -58,18 +85,31 @@ def claim_rows(simulation: Simulation) -> list[dict[str, str]]:
 def appointment_rows(simulation: Simulation) -> list[dict[str, str]]:
     return [{"appointment_id": a.appointment_id, "visit_number": a.visit_number,
              "facility_code": a.facility_code, "booked_at": a.booked_at.isoformat(),
-             "service_start": a.slot.start.isoformat(), "final_status": a.final_status}
+             "service_start": a.slot.start.isoformat(), "final_status": a.final_status,
+             **appointment_fields(a)}
             for a in sorted(simulation.appointments, key=lambda a: a.appointment_id)]
 
 
 def render(network: Network, simulation: Simulation) -> dict[str, str]:
     claims = claim_rows(simulation)
-    kpis = {"window_start": simulation.start.isoformat(),
-            "window_end": simulation.end.isoformat(), **compute_kpis(claims)}
+    appointments = appointment_rows(simulation)
+    events = event_rows(simulation)
+    kpis = merge_kpis({"window_start": simulation.start.isoformat(),
+                       "window_end": simulation.end.isoformat()}, compute_kpis(claims),
+                      compute_scheduling_kpis(appointments, template_rows(simulation.templates)),
+                      {"claim_kpis": compute_claim_kpis(claims, events, simulation.end)})
     return {
-        "claims.csv": to_csv(CLAIM_COLUMNS, [tuple(r[c] for c in CLAIM_COLUMNS) for r in claims]),
+        "claims.csv": to_csv(CLAIM_COLUMNS + CLAIM_EXTRA_COLUMNS,
+                             [tuple(r[c] for c in CLAIM_COLUMNS + CLAIM_EXTRA_COLUMNS)
+                              for r in claims]),
+        "claim_events.csv": to_csv(EVENT_COLUMNS,
+                                   [tuple(r[c] for c in EVENT_COLUMNS) for r in events]),
         "appointments.csv": to_csv(APPOINTMENT_COLUMNS,
                                    [tuple(r[c] for c in APPOINTMENT_COLUMNS)
-                                    for r in appointment_rows(simulation)]),
+                                    for r in appointments]),
         "kpis.json": json.dumps(kpis, indent=2, sort_keys=True) + "\n",
+        "master_data_exceptions.csv": to_csv(EXCEPTION_COLUMNS, [
+            tuple(r[c] for c in EXCEPTION_COLUMNS) for r in exception_rows(network, simulation)]),
+        "provider_credentialing.csv": to_csv(CREDENTIALING_COLUMNS, [
+            tuple(r[c] for c in CREDENTIALING_COLUMNS) for r in credentialing_rows(network)]),
     }

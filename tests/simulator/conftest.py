@@ -13,17 +13,48 @@ from simulator import GenerationSummary, generate
 @pytest.fixture(scope="session")
 def default_dataset(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, GenerationSummary,
                                                                          float]:
-    """The CLI defaults (3 facilities, 120 days, seed 7), with the generation time."""
+    """The CLI defaults (3 facilities, 120 days, seed 7), with the generation time; delivery
+    faults off (the fault layer has its own tests: test_sim_faults.py)."""
+    from simulator.faults import FaultParams
+
     out = tmp_path_factory.mktemp("sim_default")
     began = time.perf_counter()
-    summary = generate(out)
+    summary = generate(out, faults=FaultParams.none())
     return out, summary, time.perf_counter() - began
+
+
+def _skeleton(out: Path, **kwargs: object) -> Path:
+    """The issue-2 shape: HL7 only, no 999 / 277CA rejections, resubmissions, COB, reversals
+    or PLB, no delivery faults (the full lifecycle: test_sim_claims_lifecycle.py)."""
+    from simulator.claims.params import ClaimsParams
+    from simulator.faults import FaultParams
+    from simulator.scheduling import SchedulingParams
+
+    generate(out, scheduling=SchedulingParams.skeleton(), claims=ClaimsParams.skeleton(),
+             faults=FaultParams.none(), **kwargs)
+    return out
 
 
 @pytest.fixture(scope="session")
 def small_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One facility for five weeks, for the slow checks (pyx12 validation of every file).
-    Seed 9 yields every 835 variant: line- and claim-level denials and a zero payment."""
-    out = tmp_path_factory.mktemp("sim_small")
-    generate(out, facilities=1, days=35, seed=9)
+    """One facility for five weeks in the skeleton shape, for the slow checks (pyx12 validation
+    of every file). Seed 4 yields every 835 variant: line- and claim-level denials and a zero
+    payment."""
+    return _skeleton(tmp_path_factory.mktemp("sim_small"), facilities=1, days=35, seed=4)
+
+
+@pytest.fixture(scope="session")
+def skeleton_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The CLI defaults (3 facilities, 120 days, seed 7) in the skeleton shape."""
+    return _skeleton(tmp_path_factory.mktemp("sim_skeleton"))
+
+
+@pytest.fixture(scope="session")
+def clean_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The CLI defaults with every fault off: the writers' output exactly as rendered (the
+    scheduling feed and truth-consistency tests)."""
+    from simulator.faults import FaultParams
+
+    out = tmp_path_factory.mktemp("sim_clean")
+    generate(out, faults=FaultParams.none())
     return out

@@ -19,6 +19,8 @@ HEADERS = {
     "payers": "payer_id,name,payer_type,party_code",
     "payer_contracts": "payer_id,service_code,expected_reimbursement,effective_from,effective_to",
     "services": "service_code,description,charge_amount,service_line",
+    "departments": "department_code,facility_code,department,name,cost_center_code",
+    "locations": "location_code,facility_code,room,department,name,active",
 }
 
 

@@ -16,8 +16,10 @@ from simulator.truth import compute_kpis, read_rows
 
 
 @pytest.fixture(scope="module")
-def out(default_dataset: tuple) -> Path:
-    return default_dataset[0]
+def out(skeleton_dataset: Path) -> Path:
+    """The issue-2 invariants between files and truth hold on the skeleton shape; the full
+    lifecycle's (resubmissions, PLB, COB) are in test_sim_claims_lifecycle.py."""
+    return skeleton_dataset
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +31,7 @@ def test_default_generation_is_fast_and_sized(default_dataset: tuple) -> None:
     _, summary, seconds = default_dataset
     assert seconds < 10
     assert summary.appointments > 3000 and summary.claims > 2000 and summary.remits > 1000
-    assert summary.files_by_folder["truth"] == 3
+    assert summary.files_by_folder["truth"] >= 5  # claims, appointments, kpis, scheduling
 
 
 def test_original_claims_in_837s_are_the_truth_claims(out: Path, claims: list) -> None:
@@ -149,7 +151,8 @@ def test_appointment_truth_matches_the_last_siu_event(out: Path) -> None:
                 last[fields["SCH"][2]] = fields["MSH"][8].split("^")[1]
     status = {"S14": "completed", "S15": "cancelled", "S26": "no_show"}
     appointments = read_rows(out / "truth" / "appointments.csv")
-    assert {a["appointment_id"]: a["final_status"] for a in appointments} == {
+    assert {a["appointment_id"]: a["final_status"] for a in appointments
+            if a["channel"] == "hl7"} == {
         k: status[v] for k, v in last.items()}
 
 

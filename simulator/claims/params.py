@@ -1,0 +1,100 @@
+"""Knobs of the revenue cycle. Defaults are the full, realistic lifecycle (sources in
+docs/simulator-claims.md); `ClaimsParams.skeleton()` switches every issue-3 behaviour off and
+reproduces the issue-2 data shape (837P + 277CA all A2 + one 835 CLP per claim)."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+Weights = tuple[tuple[str, float], ...]
+
+# 277CA claim-level rejections: (category, status code, entity code), weight
+CLAIM_REJECTIONS: tuple[tuple[tuple[str, str, str], float], ...] = (
+    (("A7", "33", "IL"), 0.35),   # subscriber and subscriber id not found
+    (("A6", "254", ""), 0.20),    # principal diagnosis code missing
+    (("A7", "562", "85"), 0.15),  # billing provider NPI invalid
+    (("A3", "21", ""), 0.15),     # missing or invalid information
+    (("A8", "454", ""), 0.15),    # procedure code inconsistent with other fields
+)
+# 277CA rejections above the claim: level -> (category, status, entity)
+HIGHER_REJECTIONS = {"2200B": ("A3", "24", "41"),   # submitter not approved for this payer
+                     "2200C": ("A7", "562", "85")}  # billing provider not enrolled
+
+
+@dataclass(frozen=True)
+class ClaimsParams:
+    """Knobs of the revenue cycle (rates are probabilities per claim unless noted)."""
+
+    charge_lag_days: tuple[int, int] = (1, 4)
+    acknowledgement_lag_days: tuple[int, int] = (1, 2)
+    # facility types billed on 837I (UB-04, hospital outpatient departments); others 837P
+    institutional_facility_types: tuple[str, ...] = ("hospital_outpatient",)
+    # --- front end
+    batch_rejection_rate: float = 0.02  # 999 AK9*R, per 837 batch
+    batch_fix_days: tuple[int, int] = (1, 3)
+    rejection_rate: float = 0.04  # 277CA claim-level rejection (A3/A6/A7/A8)
+    higher_level_rejection_rate: float = 0.01  # per 277CA transaction (payer in a batch)
+    correction_days: tuple[int, int] = (2, 7)  # rejection -> corrected resubmission
+    replacement_rate: float = 0.015  # accepted claim replaced (freq 7) before adjudication
+    void_rate: float = 0.005  # accepted claim voided (freq 8), never adjudicated
+    # --- payer
+    denial_reasons: Weights = (("197", 0.35), ("16", 0.35), ("50", 0.30))  # fallback mix
+    # denial propensity by reason, per payer type (CO-197, CO-16, CO-50, CO-29, CO-B7)
+    denial_reasons_by_payer_type: tuple[tuple[str, Weights], ...] = (
+        ("medicare", (("16", 0.30), ("50", 0.30), ("197", 0.05), ("29", 0.15), ("B7", 0.20))),
+        ("medicaid", (("197", 0.30), ("16", 0.30), ("29", 0.20), ("B7", 0.10), ("50", 0.10))),
+        ("commercial", (("197", 0.35), ("16", 0.25), ("50", 0.20), ("29", 0.10),
+                        ("B7", 0.10))),
+    )
+    claim_level_denial_share: float = 0.5  # denial CAS at claim level (no SVC) vs line level
+    underpayment_rate: float = 0.03  # paid below contract (CO-45 too high)
+    underpayment_share: tuple[float, float] = (0.05, 0.20)  # of the allowed amount
+    reprocessing_rate: float = 0.5  # underpaid claims reversed (CLP02 22) and corrected later
+    reprocessing_days: tuple[int, int] = (21, 56)
+    corrected_claim_rate: float = 0.8  # CO-16 denials answered by a freq-7 corrected claim
+    appeal_rates: Weights = (("197", 0.6), ("50", 0.5), ("B7", 0.4), ("29", 0.1),
+                             ("16", 0.2))
+    overturn_rates: Weights = (("197", 0.55), ("50", 0.40), ("B7", 0.60), ("29", 0.15),
+                               ("16", 0.50))
+    appeal_filing_days: tuple[int, int] = (10, 40)  # denial payment -> appeal filed
+    appeal_decision_days: tuple[int, int] = (30, 60)
+    write_off_days: tuple[int, int] = (30, 90)  # unappealed denial -> write-off
+    # appeal deadline after the denial, by payer type (days)
+    appeal_windows: tuple[tuple[str, int], ...] = (("medicare", 120), ("medicaid", 90),
+                                                   ("commercial", 180))
+    # --- coordination of benefits: share of patients with a secondary payer, by type
+    cob_rates: tuple[tuple[str, float], ...] = (("medicare", 0.30), ("commercial", 0.05))
+    secondary_billing_days: tuple[int, int] = (2, 7)
+    # --- provider-level adjustments
+    prompt_pay_days: int = 30  # interest (PLB L6) on clean claims paid later than this
+    interest_rate: float = 0.05  # annual
+    interest_share: float = 0.5  # of the late clean claims that get interest
+    recoupment_rate: float = 0.04  # per 835 transaction: a WO recoupment of an earlier claim
+    # --- bank
+    missing_deposits: int = 1  # EFT 835s without a deposit
+    orphan_deposits: int = 1  # deposits without an 835
+    orphan_remits: int = 1  # 835 CLPs for a claim never submitted
+    # --- patient accounting
+    pos_collection_rate: float = 0.7  # copay collected at the point of service
+    statement_pay_rate: float = 0.55  # statement paid in full
+    statement_partial_rate: float = 0.15  # half paid, the rest goes to bad debt
+    charity_rate: float = 0.04
+    small_balance: str = "5.00"  # balances below are written off
+    bad_debt_days: int = 120  # statement -> bad debt write-off
+
+    @classmethod
+    def skeleton(cls) -> ClaimsParams:
+        """The issue-2 data shape: no 999 or 277CA rejections, no replacements or voids, no
+        COB, no underpayments, reversals, PLB or appeals, no deliberately unmatched remits or
+        deposits."""
+        return dataclasses.replace(
+            cls(), batch_rejection_rate=0.0, rejection_rate=0.0,
+            higher_level_rejection_rate=0.0, replacement_rate=0.0, void_rate=0.0,
+            underpayment_rate=0.0, reprocessing_rate=0.0, corrected_claim_rate=0.0,
+            appeal_rates=(), cob_rates=(), interest_share=0.0, recoupment_rate=0.0,
+            missing_deposits=0, orphan_deposits=0, orphan_remits=0,
+            denial_reasons_by_payer_type=())
+
+    def weight(self, table: Weights, key: str) -> float:
+        return dict(table).get(key, 0.0)
