@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sys
@@ -93,6 +94,56 @@ def inspect(path: Path) -> None:
 
     for record in inspect_records(path):
         typer.echo(to_json_line(record))
+
+
+@app.command()
+def replay(
+    source: Annotated[
+        str | None, typer.Option(help="Only this source (e.g. x12_835); default every source")
+    ] = None,
+    file: Annotated[
+        list[str] | None,
+        typer.Option(help="Re-process this file of --source (path relative to its folder)"),
+    ] = None,
+) -> None:
+    """Re-drive dead letters with the current parsers (after a fix), or re-process files;
+    nothing lands twice. Then `hcops run` rebuilds what depends on them."""
+    from ingest.replay import redrive_dead_letters, reprocess_files
+
+    settings = load_settings()
+    if file:
+        if source is None:
+            raise typer.BadParameter("--file needs --source", param_hint="--file")
+        result = reprocess_files(settings.warehouse, settings.landing, source, files=file)
+        for batch in result.batches:
+            typer.echo(
+                f"{batch.source_file}: received {batch.received}, landed {batch.landed}, "
+                f"duplicates {batch.duplicates}, dead-lettered {batch.dead_lettered}"
+            )
+        for missing in result.missing:
+            typer.echo(f"{missing}: not on disk", err=True)
+        return
+    redriven = redrive_dead_letters(settings.warehouse, source=source)
+    typer.echo(
+        f"dead letters examined {redriven.examined}: resolved {redriven.resolved}, "
+        f"still failing {redriven.still_failing}; records landed {redriven.landed}"
+    )
+
+
+@app.command()
+def mllp(
+    port: Annotated[int, typer.Option(help="TCP port on 127.0.0.1")] = 2575,
+) -> None:
+    """Receive HL7 v2 SIU over MLLP; ACK AA only after the message is durably landed."""
+    import asyncio
+
+    from ingest.mllp import serve
+
+    settings = load_settings()
+    settings.ensure_dirs()
+    typer.echo(f"MLLP listener on 127.0.0.1:{port} (Ctrl-C stops)")
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(settings.warehouse, port=port, inbox=settings.source_dir("hl7_siu")))
 
 
 @app.command()

@@ -6,13 +6,34 @@ Every parser module exposes `SOURCE`, `PARSER_VERSION` and
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
 from types import ModuleType
 
-from ingest.formats import bai2, erp_master, hl7_siu, x12_277, x12_835, x12_837, x12_999
+from ingest.formats import (
+    bai2,
+    erp_master,
+    fhir_appointment,
+    hl7_siu,
+    vendor_csv,
+    x12_277,
+    x12_835,
+    x12_837,
+    x12_999,
+)
 
 PARSERS: dict[str, ModuleType] = {
     module.SOURCE: module
-    for module in (hl7_siu, x12_837, x12_277, x12_835, erp_master, x12_999, bai2)
+    for module in (
+        hl7_siu,
+        fhir_appointment,
+        vendor_csv,
+        x12_837,
+        x12_277,
+        x12_835,
+        erp_master,
+        x12_999,
+        bai2,
+    )
 }
 _X12_SOURCES = {"837": "x12_837", "277": "x12_277", "835": "x12_835", "999": "x12_999"}
 _SNIFF_BYTES = 8192
@@ -21,7 +42,9 @@ _SNIFF_BYTES = 8192
 def detect_source(data: bytes, filename: str) -> str | None:
     """x12_837 / x12_277 / x12_835 / x12_999 from the first ST01 of an X12 file (with or
     without an ISA header; an interchange holding a TA1 is x12_999), hl7_siu for `MSH|`, bai2
-    for a `01,` file header, erp_master for a `.csv` name; None when unknown."""
+    for a `01,` file header, fhir for a JSON object / NDJSON line with a `resourceType`,
+    vendor_csv for a `.csv` under a `vendor_csv/` folder or whose header fits a clinic mapping,
+    erp_master for another `.csv` name; None when unknown."""
     head = data[:_SNIFF_BYTES].lstrip(b"\xef\xbb\xbf\x0b \t\r\n")
     if head.startswith(b"ISA") and len(head) > 3:
         return _x12_source(head, head[3:4]) or _ta1_source(head, head[3:4])
@@ -31,7 +54,12 @@ def detect_source(data: bytes, filename: str) -> str | None:
         return "hl7_siu"
     if head.startswith(b"01,") and _is_bai2(head):
         return "bai2"
+    if head.startswith(b"{") and b'"resourceType"' in head:
+        return "fhir"
     if filename.lower().endswith(".csv"):
+        in_vendor_folder = vendor_csv.SOURCE in PurePosixPath(filename.replace("\\", "/")).parts
+        if in_vendor_folder or vendor_csv.mapping_for_header(data) is not None:
+            return "vendor_csv"
         return "erp_master"
     return None
 

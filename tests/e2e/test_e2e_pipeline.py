@@ -149,3 +149,17 @@ def test_cli_inspect_prints_canonical_records(generated: Path) -> None:
     assert len(claims) == raw.count("CLP*")
     bpr_total = sum(p["payment_amount"] for p in payments)
     assert bpr_total == pytest.approx(sum(c["paid_amount"] for c in claims))
+
+
+def test_cli_replay_redrives_dead_letters_without_duplicates(
+    e2e_settings: Settings, first_run: RunOutcome
+) -> None:
+    """Runs last in this module: a redrive attempt is recorded on the dead letter."""
+    landed_before = _query(e2e_settings, "select count(*) from raw.remittance_claim")
+    output = subprocess.run(
+        [str(HCOPS), "replay", "--source", "x12_835"], check=True, capture_output=True, text=True
+    ).stdout
+    # the truncated 835 still cannot be read: examined, not resolved, nothing landed
+    assert "examined 1: resolved 0, still failing 1; records landed 0" in output
+    assert _query(e2e_settings, "select attempts from raw.dead_letters") == [(2,)]
+    assert _query(e2e_settings, "select count(*) from raw.remittance_claim") == landed_before

@@ -15,6 +15,8 @@ from ingest.inspect import inspect_records, to_json_line
 def test_registry() -> None:
     assert set(PARSERS) == {
         "hl7_siu",
+        "fhir",
+        "vendor_csv",
         "x12_837",
         "x12_277",
         "x12_835",
