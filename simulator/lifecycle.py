@@ -61,14 +61,15 @@ def _payment_run(payer: Payer, ready: dt.date) -> dt.date:
 
 
 def _lines(rng: random.Random, network: Network, claim_id: str, payer_id: str,
-           service_code: str) -> tuple[ServiceLine, ...]:
+           service_code: str, service_date: dt.date) -> tuple[ServiceLine, ...]:
+    """The claim's lines, priced at the contract rate in effect on the date of service."""
     codes = [service_code] + [code for code, p in ADD_ON_LINES.get(service_code, ())
                               if rng.random() < p]
     lines = []
     for number, code in enumerate(codes, start=1):
         service = network.service(code)
         lines.append(ServiceLine(number, f"{claim_id}L{number}", code, 1, service.charge,
-                                 network.allowed(payer_id, code)))
+                                 network.allowed(payer_id, code, service_date)))
     return tuple(lines)
 
 
@@ -370,7 +371,7 @@ class _Cycle:
                           facility.legal_entity_code,
                           rng.choice(self.network.service(appointment.service_code).diagnoses),
                           _lines(rng, self.network, appointment.visit_number, payer.payer_id,
-                                 appointment.service_code))
+                                 appointment.service_code, appointment.slot.start.date()))
             run = _payment_run(payer, claim.service_date + dt.timedelta(days=30))
             if run > self.end:
                 continue
@@ -396,7 +397,8 @@ def create_claims(network: Network, appointments: list[Appointment], seed: int,
         claim = Claim(appointment.visit_number, appointment, payer.payer_id,
                       facility.legal_entity_code, rng.choice(service.diagnoses),
                       _lines(rng, network, appointment.visit_number, payer.payer_id,
-                             appointment.service_code), claim_form=form)
+                             appointment.service_code, appointment.slot.start.date()),
+                      claim_form=form)
         lag = rng.randint(*params.charge_lag_days)
         claims.append((claim, claim.service_date + dt.timedelta(days=lag)))
     return claims

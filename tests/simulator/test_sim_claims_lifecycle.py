@@ -258,3 +258,21 @@ def test_skeleton_gives_the_issue_2_shape(skeleton: Path, full: Path) -> None:
             if s[0] == "CLP"]
     assert len(clps) == len({s[1] for s in clps}) == sum(
         1 for r in claims if r["first_adjudication_date"])
+
+
+def test_claims_are_priced_at_the_contract_rate_of_their_service_date(full: Path) -> None:
+    changes = [
+        r for r in read_rows(full / "truth" / "master_data_exceptions.csv")
+        if r["exception_kind"] == "contract_rate_change"
+    ]
+    assert changes
+    claims = read_rows(full / "truth" / "claims.csv")
+    for change in changes:
+        payer, service = change["key"].split("|")
+        new_rate = Decimal(change["detail"].split()[3])
+        mine = [c for c in claims if (c["payer_id"], c["service_code"]) == (payer, service)]
+        after = [c for c in mine if c["service_date"] >= change["effective_date"]]
+        before = [c for c in mine if c["service_date"] < change["effective_date"]]
+        assert after and before
+        assert new_rate in {Decimal(c["expected_reimbursement"]) for c in after}
+        assert new_rate not in {Decimal(c["expected_reimbursement"]) for c in before}
