@@ -75,6 +75,14 @@ class X12Error:
     index: int
 
 
+def coded(value: str | None, allowed: frozenset[str], what: str) -> str:
+    """A coded element whose code list is known: anything else is an InvalidValue."""
+    if value not in allowed:
+        codes = ", ".join(sorted(allowed, key=lambda c: (len(c), c)))
+        raise X12ValueError(f"{what} {value!r} is not a valid code ({codes})")
+    return value
+
+
 def decode(data: bytes) -> tuple[str, bool]:
     """Text of the bytes: UTF-8, else latin-1. The flag says the latin-1 fallback was used."""
     try:

@@ -20,6 +20,7 @@ def read_x12(
     """Records of every accepted transaction of an X12 file; everything else as dead letters.
     Never raises: a transaction whose reader fails is one dead letter."""
     transactions = iter_transactions(data)
+    not_utf8 = _not_utf8(data)
     while True:
         with gc_paused():
             try:
@@ -30,7 +31,7 @@ def read_x12(
                 transactions = iter(())
             if item is None:
                 return
-            items = _items(source, item, accept, read)
+            items = _items(source, item, accept, read, not_utf8)
         yield from items
 
 
@@ -48,11 +49,33 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _not_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+def _foreign_character(txn: Transaction) -> str | None:
+    """The first character outside ASCII in a transaction of a file that is not UTF-8."""
+    return next((ch for ch in txn.raw if ord(ch) > 0x7F), None)
+
+
 def _items(
-    source: str, item: Transaction | X12Error, accept: Acceptor, read: Reader
+    source: str,
+    item: Transaction | X12Error,
+    accept: Acceptor,
+    read: Reader,
+    not_utf8: bool = False,
 ) -> list[Record | DeadLetter]:
     if isinstance(item, X12Error):
         return [DeadLetter(source, item.error_class, item.reason, item.payload, item.index)]
+    # X12 text is ASCII (basic / extended character sets); bytes that are not UTF-8 in a
+    # transaction mean a sender's encoding error: the values cannot be trusted
+    if not_utf8 and (ch := _foreign_character(item)) is not None:
+        reason = f"byte {ord(ch):#04x} is not UTF-8 text (X12 allows ASCII): check the encoding"
+        return [transaction_dead_letter(source, item, "EncodingError", reason)]
     refusal = accept(item.envelope)
     if refusal is not None:
         return [transaction_dead_letter(source, item, "UnsupportedTransaction", refusal)]

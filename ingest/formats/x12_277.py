@@ -18,9 +18,18 @@ from decimal import Decimal
 
 from ingest.formats._x12_common import expect_transaction, loop_dead_letter, read_x12, require
 from ingest.records import ClaimStatus, DeadLetter, Record
-from ingest.x12 import Envelope, Transaction, X12ValueError, element, opt_decimal, to_date
+from ingest.x12 import (
+    Envelope,
+    Transaction,
+    X12ValueError,
+    coded,
+    element,
+    opt_decimal,
+    to_date,
+)
 
 SOURCE = "x12_277"
+_BHT02_PURPOSES = frozenset({"06", "08", "13"})  # confirmation, status, request
 PARSER_VERSION = "1.0.0"
 
 REJECTION_CATEGORIES = frozenset({"A3", "A6", "A7", "A8"})
@@ -82,6 +91,7 @@ def _read_transaction(txn: Transaction) -> Iterator[Record | DeadLetter]:
                 claim = _Claim(level, [seg])
                 claims.append(claim)
         elif sid == "BHT":
+            coded(element(seg, 2), _BHT02_PURPOSES, "BHT02 transaction set purpose")
             report_date = to_date(element(seg, 4), "BHT04 report date")
         elif claim is not None:
             claim.segments.append(seg)

@@ -29,6 +29,7 @@ from ingest.x12 import (
     Envelope,
     Transaction,
     X12ValueError,
+    coded,
     element,
     opt_decimal,
     to_date,
@@ -36,6 +37,9 @@ from ingest.x12 import (
 )
 
 SOURCE = "x12_835"
+_BPR01_HANDLING = frozenset({"C", "D", "H", "I", "P", "U", "X"})
+# claim status codes of 005010X221A1 CLP02
+_CLP02_STATUSES = frozenset({"1", "2", "3", "4", "19", "20", "21", "22", "23", "25"})
 PARSER_VERSION = "1.0.0"
 
 
@@ -114,6 +118,7 @@ def _read_transaction(txn: Transaction) -> Iterator[Record | DeadLetter]:
 def _header_segment(h: _Header, seg: list[str]) -> None:
     sid = seg[0]
     if sid == "BPR":
+        coded(element(seg, 1), _BPR01_HANDLING, "BPR01 transaction handling")
         h.payment_amount = to_decimal(element(seg, 2), "BPR02 payment amount")
         h.credit_debit_flag = element(seg, 3)
         h.payment_method = element(seg, 4)
@@ -231,7 +236,7 @@ def _remittance_claim(
 ) -> RemittanceClaim:
     return RemittanceClaim(
         claim_id=claim_id,
-        status_code=require(element(clp, 2), "CLP02 claim status"),
+        status_code=coded(element(clp, 2), _CLP02_STATUSES, "CLP02 claim status"),
         charge_amount=to_decimal(element(clp, 3), "CLP03 charge amount"),
         paid_amount=to_decimal(element(clp, 4), "CLP04 paid amount"),
         patient_responsibility_amount=opt_decimal(element(clp, 5), "CLP05 patient responsibility"),

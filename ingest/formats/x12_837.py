@@ -21,6 +21,7 @@ from ingest.x12 import (
     Envelope,
     Transaction,
     X12ValueError,
+    coded,
     date_range,
     element,
     opt_decimal,
@@ -29,6 +30,7 @@ from ingest.x12 import (
 )
 
 SOURCE = "x12_837"
+_BHT02_PURPOSES = frozenset({"00", "18"})  # original, reissue (X222A1 / X223A2)
 PARSER_VERSION = "1.0.0"
 
 
@@ -89,6 +91,7 @@ def _read_transaction(txn: Transaction) -> Iterator[Record | DeadLetter]:
             claim = _Claim(seg, level, [seg])
             claims.append(claim)
         elif sid == "BHT":
+            coded(element(seg, 2), _BHT02_PURPOSES, "BHT02 transaction set purpose")
             submission_date = to_date(element(seg, 4), "BHT04 submission date")
         elif level is not None:
             _level_segment(level, seg)

@@ -276,3 +276,28 @@ def test_unreadable_isa_dead_letters_the_file() -> None:
     (dead,) = x12_835.parse(data, "short-isa.x12")
     assert isinstance(dead, DeadLetter) and dead.error_class == "EnvelopeError"
     assert "unreadable interchange header" in dead.reason and dead.payload.startswith("ISA*00")
+
+
+def test_a_latin1_byte_dead_letters_its_transaction_only() -> None:
+    """X12 text is ASCII: a transaction carrying a byte that is not UTF-8 (a sender's latin-1
+    name) is an EncodingError dead letter; the file's other transactions land."""
+    clean = interchange([transaction("835", "0001", BODY)], "005010X221A1")
+    accented = interchange(
+        [transaction("835", "0002", BODY)], "005010X221A1", control="000000903"
+    ).replace(b"N1*PR*", b"N1*PR*PE\xd1A ", 1)
+    assert b"\xd1" in accented
+    items = list(x12_835.parse(clean + accented, "mixed.x12"))
+    assert [p.transaction_control_number for p in _of(items, RemittancePayment)] == ["0001"]
+    (dead,) = _of(items, DeadLetter)
+    assert dead.error_class == "EncodingError" and "0xd1" in dead.reason
+    assert "ST*835*0002" in dead.payload
+    # the same accented text as UTF-8 is text, and lands
+    utf8 = accented.replace(b"\xd1", "Ñ".encode())
+    assert not _of(list(x12_835.parse(utf8, "utf8.x12")), DeadLetter)
+
+
+def test_an_invalid_clp02_code_dead_letters_that_claim() -> None:
+    items = _parse([s.replace("CLP*V1002*4*", "CLP*V1002*ZZ*") for s in BODY])
+    (dead,) = _of(items, DeadLetter)
+    assert dead.error_class == "InvalidValue" and "CLP02 claim status 'ZZ'" in dead.reason
+    assert [c.claim_id for c in _of(items, RemittanceClaim)] == ["V1001"]

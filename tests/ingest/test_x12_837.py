@@ -190,3 +190,10 @@ def test_not_an_837_is_unsupported() -> None:
     (dead,) = x12_837.parse(data, "x.x12")
     assert isinstance(dead, DeadLetter) and dead.error_class == "UnsupportedTransaction"
     assert "'835'" in dead.reason
+
+
+def test_an_invalid_bht02_code_dead_letters_the_transaction() -> None:
+    header = [s.replace("BHT*0019*00*", "BHT*0019*ZZ*") for s in HEADER]
+    (dead,) = _parse([*header, *ORIGINAL_CLAIM])
+    assert isinstance(dead, DeadLetter) and dead.error_class == "InvalidValue"
+    assert "BHT02 transaction set purpose 'ZZ' is not a valid code (00, 18)" in dead.reason
