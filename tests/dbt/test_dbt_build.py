@@ -491,7 +491,10 @@ def land(con: duckdb.DuckDBPyConnection, records: list[object]) -> None:
         row = {
             "record_key": record_key(record),
             "batch_id": "test-batch",
-            "source_file": "hand-made",
+            # appointment events belong to a channel by their landing folder
+            "source_file": "hl7_siu/hand-made.hl7"
+            if record.kind == "appointment_event"
+            else "hand-made",
             "item_index": index,
             "received_at": RECEIVED_AT,
             "parser_version": "test",

@@ -38,6 +38,12 @@ def test_landing_writeback_and_mart_assets(defs: dg.Definitions) -> None:
     # each format's raw tables are one landing asset upstream of its staging models
     assert graph["staging/stg_x12_835__remittance_claims"] == {"raw_x12_835"}
     assert graph["staging/stg_hl7_siu__appointment_events"] == {"raw_hl7_siu"}
+    assert graph["staging/stg_fhir__appointment_events"] == {"raw_fhir"}
+    assert graph["staging/stg_vendor_csv__appointment_events"] == {"raw_vendor_csv"}
+    assert graph["intermediate/int_appointments_sequenced"] == {
+        f"staging/stg_{channel}__appointment_events"
+        for channel in ("hl7_siu", "fhir", "vendor_csv")
+    }
     marts = {key for key in graph if key.startswith("marts/")}
     assert {"marts/fct_claims", "marts/kpi_scorecard", "marts/fct_journal_feed"} <= marts
 

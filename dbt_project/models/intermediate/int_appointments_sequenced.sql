@@ -1,10 +1,15 @@
 {#-
-    One row per appointment: booked = time of its first S12; current state = its last event,
-    ordered by event time then message control id (late events correct the state).
+    One row per appointment, whatever its scheduling channel (HL7 SIU, FHIR, vendor CSV):
+    booked = time of its first S12; current state = its last event, ordered by event time then
+    message control id (late events correct the state).
 -#}
 with events as (
 
     select * from {{ ref('stg_hl7_siu__appointment_events') }}
+    union all
+    select * from {{ ref('stg_fhir__appointment_events') }}
+    union all
+    select * from {{ ref('stg_vendor_csv__appointment_events') }}
 
 )
 

@@ -1,0 +1,43 @@
+{#-
+    Staging of the canonical appointment events of one scheduling channel. HL7 SIU, FHIR and
+    vendor CSV all land in raw.appointment_event (decision 0011); each channel's staging model
+    keeps its own rows (by the landing folder in source_file) so lineage shows every feed.
+-#}
+{% macro stg_appointment_events(channel) -%}
+with source as (
+
+    select * from {{ source(channel, 'appointment_event') }}
+    where source_file like '{{ channel }}/%'
+
+)
+
+, renamed as (
+
+    select
+        record_key
+        , '{{ channel }}' as channel
+        , {{ pseudonymize('appointment_id') }} as appointment_key
+        , upper(trim(event_type)) as event_type
+        , cast(event_time as timestamp) as event_time
+        , message_control_id
+        , sending_facility
+        , nullif(lower(trim(status)), '') as status
+        , cast(start_time as timestamp) as start_time
+        , cast(duration_minutes as integer) as duration_minutes
+        , nullif(trim(facility_code), '') as facility_code
+        , nullif(trim(location_code), '') as location_code
+        , nullif(trim(provider_npi), '') as provider_npi
+        , nullif(trim(service_code), '') as service_code
+        , {{ pseudonymize('visit_number') }} as visit_key
+        , {{ pseudonymize('patient_id') }} as patient_key
+        , event_reason
+        , batch_id
+        , cast(received_at as timestamp) as received_at
+        , parser_version
+        , schema_version
+    from source
+
+)
+
+select * from renamed
+{%- endmacro %}

@@ -1,0 +1,1 @@
+{{ stg_appointment_events('fhir') }}
