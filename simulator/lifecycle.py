@@ -234,6 +234,10 @@ class _Cycle:
             claim.adjudications.append(_paid(payer, claim, run, responsibility, "replacement",
                                              number, frequency))
             return
+        if p.credentialing_denials and not self.network.is_credentialed(
+                claim.appointment.provider_npi, claim.payer_id, claim.service_date):
+            self._deny(rng, payer, claim, run, number, frequency, "B7")
+            return
         if denied:
             self._deny(rng, payer, claim, run, number, frequency)
             return
@@ -253,11 +257,17 @@ class _Cycle:
             self._coordinate_benefits(claim, first)
 
     def _deny(self, rng: random.Random, payer: Payer, claim: Claim, run: dt.date, number: str,
-              frequency: str) -> None:
+              frequency: str, reason: str = "") -> None:
+        """A CLP02 4 denial: `reason` (CO-B7, provider not credentialed: at claim level), else
+        a reason drawn from the payer type's mix, at claim or line level."""
         p = self.params
-        table = dict(p.denial_reasons_by_payer_type).get(payer.payer_type, p.denial_reasons)
-        reason = _choice(rng, table)
-        if rng.random() < p.claim_level_denial_share:
+        if not reason:
+            table = dict(p.denial_reasons_by_payer_type).get(payer.payer_type, p.denial_reasons)
+            reason = _choice(rng, table)
+            claim_level = rng.random() < p.claim_level_denial_share
+        else:
+            claim_level = True
+        if claim_level:
             adjustments: tuple[Adjustment, ...] = (Adjustment("CO", reason, claim.charge, None),)
             line_paid: tuple[Decimal, ...] = ()
         else:

@@ -93,12 +93,12 @@ def merge_kpis(*parts: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def compute_claim_kpis(claims: Iterable[Row], events: Iterable[Row],
-                       end: dt.date) -> dict[str, Any]:
+                       end: dt.date, unbilled: Iterable[Row] = ()) -> dict[str, Any]:
     """The claim-side KPIs of DESIGN §4 (simulator/truth_claims.py), for kpis.json
-    `claim_kpis`: overall, by_facility, by_month."""
+    `claim_kpis`: overall, by_facility, by_month, net_days_in_ar."""
     from simulator.truth_claims import compute_claim_kpis as compute
 
-    return compute(claims, events, end)
+    return compute(claims, events, end, unbilled)
 
 
 def percentile_cont(values: list[float], fraction: float) -> float | None:

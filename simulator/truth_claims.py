@@ -24,7 +24,18 @@ each with its numerator and denominator (medians with their count).
 - reconciliation breaks: remits whose claim matches no accepted submission; claims without an
   adjudication 45 days after submission (not voided; dated by submission + 45 days); EFT
   835s paid in the window without a deposit (TRN02 + amount); deposits without an 835.
-  The bank breaks have no facility (an 835 covers a legal entity).
+  The bank breaks have no facility (an 835 covers a legal entity);
+- net days in A/R (HFMA), `net_days_in_ar`: net A/R at the period end / average daily net
+  patient service revenue of the 90 days ending on it. Net A/R = expected reimbursement of the
+  services rendered up to the period end (billed or not: claims.csv plus the services not
+  billed by the window end, truth/unbilled_services.csv) - payer payments (primary and
+  secondary `payment` events, dated by BPR16; reversals negative) - patient payments + refunds
+  - write-offs (denial, bad debt, charity, small balance), each up to the period end. NPSR of
+  a service = its expected reimbursement, dated by the service date; the average is over 90
+  days even when the window is shorter. PLB adjustments (interest, recoupments) and remits of
+  claims never submitted are left out. At each month end inside the window and at the window
+  end (`by_month`, keyed by the month of the period end), overall and by facility (at the
+  window end).
 """
 
 from __future__ import annotations
@@ -210,10 +221,11 @@ def _breaks(claims: list[Row], events: list[Row], end: dt.date,
     }
 
 
-def compute_claim_kpis(claims: Iterable[Row], events: Iterable[Row], end: dt.date
-                       ) -> dict[str, Any]:
-    """{"overall", "by_facility", "by_month"} of the claim-side KPIs."""
-    claims, events = list(claims), list(events)
+def compute_claim_kpis(claims: Iterable[Row], events: Iterable[Row], end: dt.date,
+                       unbilled: Iterable[Row] = ()) -> dict[str, Any]:
+    """{"overall", "by_facility", "by_month"} of the claim-side KPIs, and `net_days_in_ar`
+    (its own overall / by_facility / by_month; `unbilled`: services not billed by `end`)."""
+    claims, events, unbilled = list(claims), list(events), list(unbilled)
     months = sorted({r[c][:7] for r in claims for c in (
         "submission_date", "first_adjudication_date", "first_payment_date",
         "denial_resolution_date", "denial_write_off_date", "service_date",
@@ -247,6 +259,61 @@ def compute_claim_kpis(claims: Iterable[Row], events: Iterable[Row], end: dt.dat
         grouped[row["facility_code"]].append(row)
     return {"overall": overall(claims, True),
             "by_facility": {code: overall(grouped[code], False) for code in facilities},
-            "by_month": {month: monthly(month) for month in months}}
+            "by_month": {month: monthly(month) for month in months},
+            "net_days_in_ar": net_days_in_ar(claims, events, end, unbilled)}
 
 
+
+
+AR_EVENTS = {"payment": -1, "patient_payment": -1, "refund": 1, "write_off": -1}
+NPSR_DAYS = 90
+
+
+def _month_ends(first: dt.date, end: dt.date) -> list[dt.date]:
+    """The month ends from `first`'s month on that are before `end`, then `end`."""
+    found, day = [], first
+    while True:
+        following = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+        month_end = following - dt.timedelta(days=1)
+        if month_end >= end:
+            return [*found, end]
+        found.append(month_end)
+        day = following
+
+
+def _net_days(services: list[tuple[str, dt.date, Decimal]],
+              movements: list[tuple[str, dt.date, Decimal]], period_end: dt.date,
+              facility: str | None) -> dict[str, Any]:
+    start = period_end - dt.timedelta(days=NPSR_DAYS - 1)
+    rendered = npsr = Decimal("0")
+    for code, day, amount in services:
+        if day <= period_end and facility in (None, code):
+            rendered += amount
+            if day >= start:
+                npsr += amount
+    moved = sum((amount for code, day, amount in movements
+                 if day <= period_end and facility in (None, code)), Decimal("0"))
+    return {**_ratio(rendered + moved, npsr / NPSR_DAYS), "period_end": period_end.isoformat()}
+
+
+def net_days_in_ar(claims: Iterable[Row], events: Iterable[Row], end: dt.date,
+                   unbilled: Iterable[Row] = ()) -> dict[str, Any]:
+    """{"overall", "by_facility", "by_month"} of net days in A/R (see the module docstring):
+    value (days), numerator (net A/R), denominator (average daily NPSR), period_end."""
+    services = [(r["facility_code"], _date(r["service_date"]),
+                 _money(r["expected_reimbursement"])) for r in [*claims, *unbilled]]
+    services = [s for s in services if s[1] <= end]
+    ids = {r["claim_id"] for r in claims}
+    movements = [(e["facility_code"], _date(e["event_date"]),
+                  AR_EVENTS[e["event_type"]] * _money(e["amount"])) for e in events
+                 if e["event_type"] in AR_EVENTS and e["claim_id"] in ids]
+    facilities = sorted({code for code, _, _ in services})
+    if not services:
+        return {"overall": None, "by_facility": {}, "by_month": {}}
+    return {
+        "overall": _net_days(services, movements, end, None),
+        "by_facility": {code: _net_days(services, movements, end, code)
+                        for code in facilities},
+        "by_month": {f"{day:%Y-%m}": _net_days(services, movements, day, None)
+                     for day in _month_ends(min(s[1] for s in services), end)},
+    }

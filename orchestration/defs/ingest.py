@@ -63,7 +63,37 @@ def _conservation_check(source: str) -> dg.AssetChecksDefinition:
     return _check
 
 
+DEAD_LETTER_RATE_LIMIT = 0.02  # above it, a feed needs a person's look (a warning, not a stop)
+
+
+def _dead_letter_rate_check(source: str) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=f"raw_{source}",
+        name="dead_letter_rate",
+        description=f"Dead-lettered / received items of the feed stay under "
+        f"{DEAD_LETTER_RATE_LIMIT:.0%} (integration failure rate, DESIGN §4).",
+    )
+    def _check(hcops: HcopsResource) -> dg.AssetCheckResult:
+        with duckdb.connect(str(hcops.settings.warehouse), read_only=True) as con:
+            received, dead = con.execute(
+                """select coalesce(sum(received), 0), coalesce(sum(dead_lettered), 0)
+                   from raw.landing_batches where source = ?""",
+                [source],
+            ).fetchone()
+        rate = dead / received if received else 0.0
+        return dg.AssetCheckResult(
+            passed=rate <= DEAD_LETTER_RATE_LIMIT,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={"received": received, "dead_lettered": dead, "rate": float(rate)},
+        )
+
+    return _check
+
+
 landing_assets = [_landing_asset(source) for source in SOURCES]
-landing_checks = [_conservation_check(source) for source in SOURCES]
+landing_checks = [
+    *(_conservation_check(source) for source in SOURCES),
+    *(_dead_letter_rate_check(source) for source in SOURCES),
+]
 
 defs = dg.Definitions(assets=landing_assets, asset_checks=landing_checks)

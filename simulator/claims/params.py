@@ -40,13 +40,16 @@ class ClaimsParams:
     void_rate: float = 0.005  # accepted claim voided (freq 8), never adjudicated
     # --- payer
     denial_reasons: Weights = (("197", 0.35), ("16", 0.35), ("50", 0.30))  # fallback mix
-    # denial propensity by reason, per payer type (CO-197, CO-16, CO-50, CO-29, CO-B7)
+    # denial propensity by reason, per payer type (CO-197, CO-16, CO-50, CO-29; relative
+    # weights). CO-B7 is not drawn: it comes from credentialing (below).
     denial_reasons_by_payer_type: tuple[tuple[str, Weights], ...] = (
-        ("medicare", (("16", 0.30), ("50", 0.30), ("197", 0.05), ("29", 0.15), ("B7", 0.20))),
-        ("medicaid", (("197", 0.30), ("16", 0.30), ("29", 0.20), ("B7", 0.10), ("50", 0.10))),
-        ("commercial", (("197", 0.35), ("16", 0.25), ("50", 0.20), ("29", 0.10),
-                        ("B7", 0.10))),
+        ("medicare", (("16", 0.30), ("50", 0.30), ("197", 0.05), ("29", 0.15))),
+        ("medicaid", (("197", 0.30), ("16", 0.30), ("29", 0.20), ("50", 0.10))),
+        ("commercial", (("197", 0.35), ("16", 0.25), ("50", 0.20), ("29", 0.10))),
     )
+    # a claim whose rendering provider is not credentialed with the payer on the date of
+    # service is denied at its first adjudication (CLP02 4, claim-level CAS CO-B7)
+    credentialing_denials: bool = True
     claim_level_denial_share: float = 0.5  # denial CAS at claim level (no SVC) vs line level
     underpayment_rate: float = 0.03  # paid below contract (CO-45 too high)
     underpayment_share: tuple[float, float] = (0.05, 0.20)  # of the allowed amount
@@ -86,15 +89,15 @@ class ClaimsParams:
     @classmethod
     def skeleton(cls) -> ClaimsParams:
         """The issue-2 data shape: no 999 or 277CA rejections, no replacements or voids, no
-        COB, no underpayments, reversals, PLB or appeals, no deliberately unmatched remits or
-        deposits."""
+        COB, no underpayments, reversals, PLB or appeals, no credentialing (CO-B7) denials, no
+        deliberately unmatched remits or deposits."""
         return dataclasses.replace(
             cls(), batch_rejection_rate=0.0, rejection_rate=0.0,
             higher_level_rejection_rate=0.0, replacement_rate=0.0, void_rate=0.0,
             underpayment_rate=0.0, reprocessing_rate=0.0, corrected_claim_rate=0.0,
             appeal_rates=(), cob_rates=(), interest_share=0.0, recoupment_rate=0.0,
             missing_deposits=0, orphan_deposits=0, orphan_remits=0,
-            denial_reasons_by_payer_type=())
+            denial_reasons_by_payer_type=(), credentialing_denials=False)
 
     def weight(self, table: Weights, key: str) -> float:
         return dict(table).get(key, 0.0)

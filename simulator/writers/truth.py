@@ -1,5 +1,6 @@
 """The simulator's ground truth, from the simulation itself (never re-read from the files):
-truth/claims.csv, truth/appointments.csv, truth/kpis.json, and the scheduling side's
+truth/claims.csv, truth/unbilled_services.csv (claims not submitted by the window end),
+truth/appointments.csv, truth/kpis.json, and the scheduling side's
 truth/master_data_exceptions.csv and truth/provider_credentialing.csv."""
 
 from __future__ import annotations
@@ -82,6 +83,20 @@ def claim_rows(simulation: Simulation) -> list[dict[str, str]]:
     return rows
 
 
+UNBILLED_COLUMNS = ("claim_id", "facility_code", "payer_id", "service_code", "service_date",
+                    "expected_reimbursement")
+
+
+def unbilled_rows(simulation: Simulation) -> list[dict[str, str]]:
+    """Services rendered in the window whose primary claim was not submitted by its end (in
+    net A/R as not-yet-billed), in claim id order."""
+    return [{"claim_id": c.claim_id, "facility_code": c.facility_code, "payer_id": c.payer_id,
+             "service_code": c.service_code, "service_date": c.service_date.isoformat(),
+             "expected_reimbursement": _money(c.expected_reimbursement)}
+            for c in sorted(simulation.claims, key=lambda c: c.claim_id)
+            if c.submission_date is None and c.service_date <= simulation.end]
+
+
 def appointment_rows(simulation: Simulation) -> list[dict[str, str]]:
     return [{"appointment_id": a.appointment_id, "visit_number": a.visit_number,
              "facility_code": a.facility_code, "booked_at": a.booked_at.isoformat(),
@@ -94,14 +109,19 @@ def render(network: Network, simulation: Simulation) -> dict[str, str]:
     claims = claim_rows(simulation)
     appointments = appointment_rows(simulation)
     events = event_rows(simulation)
+    unbilled = unbilled_rows(simulation)
     kpis = merge_kpis({"window_start": simulation.start.isoformat(),
                        "window_end": simulation.end.isoformat()}, compute_kpis(claims),
                       compute_scheduling_kpis(appointments, template_rows(simulation.templates)),
-                      {"claim_kpis": compute_claim_kpis(claims, events, simulation.end)})
+                      {"claim_kpis": compute_claim_kpis(claims, events, simulation.end,
+                                                        unbilled)})
     return {
         "claims.csv": to_csv(CLAIM_COLUMNS + CLAIM_EXTRA_COLUMNS,
                              [tuple(r[c] for c in CLAIM_COLUMNS + CLAIM_EXTRA_COLUMNS)
                               for r in claims]),
+        "unbilled_services.csv": to_csv(UNBILLED_COLUMNS,
+                                        [tuple(r[c] for c in UNBILLED_COLUMNS)
+                                         for r in unbilled]),
         "claim_events.csv": to_csv(EVENT_COLUMNS,
                                    [tuple(r[c] for c in EVENT_COLUMNS) for r in events]),
         "appointments.csv": to_csv(APPOINTMENT_COLUMNS,

@@ -55,6 +55,7 @@ def test_checks_guard_conservation_dbt_tests_and_the_ledger(defs: dg.Definitions
     }
     for source in SOURCES:
         assert (f"raw_{source}", "received_equals_landed_duplicates_dead_lettered") in checks
+        assert (f"raw_{source}", "dead_letter_rate") in checks
     assert ("erp_journal_postings", "no_failed_postings") in checks
     assert ("erp_ledger_readback", "ledger_matches_journal_feed") in checks
     dbt_checks = {name for asset, name in checks if "/" in asset}  # dbt assets: schema/model

@@ -276,3 +276,74 @@ def test_claims_are_priced_at_the_contract_rate_of_their_service_date(full: Path
         assert after and before
         assert new_rate in {Decimal(c["expected_reimbursement"]) for c in after}
         assert new_rate not in {Decimal(c["expected_reimbursement"]) for c in before}
+
+
+def test_co_b7_denials_are_the_claims_of_uncredentialed_providers(full: Path,
+                                                                  skeleton: Path) -> None:
+    credentialed: dict[tuple[str, str], str] = {
+        (r["provider_npi"], r["payer_id"]): r["credentialed_from"]
+        for r in read_rows(full / "truth" / "provider_credentialing.csv")}
+    provider = {r["visit_number"]: r["provider_npi"]
+                for r in read_rows(full / "truth" / "appointments.csv")}
+    first: dict[str, dict[str, str]] = {}
+    b7_anywhere = set()
+    for e in read_rows(full / "truth" / "claim_events.csv"):
+        if e["event_type"] in ("adjudication", "reversal") and e["reason"] == "B7":
+            b7_anywhere.add(e["claim_id"])
+        if (e["event_type"] == "adjudication" and e["payer_responsibility"] == "P"
+                and e["status"] in ("1", "4", "19")):
+            first.setdefault(e["claim_id"], e)
+    expected = set()
+    for claim in read_rows(full / "truth" / "claims.csv"):
+        since = credentialed.get((provider[claim["claim_id"]], claim["payer_id"]))
+        if since is not None and (not since or since > claim["service_date"]):
+            expected.add(claim["claim_id"])
+    adjudicated = {c for c in expected if c in first}
+    assert adjudicated, "no uncredentialed service was adjudicated in the window"
+    for claim_id in adjudicated:
+        assert (first[claim_id]["status"], first[claim_id]["reason"]) == ("4", "B7"), claim_id
+    assert b7_anywhere == adjudicated
+    truth = {r["claim_id"]: r for r in read_rows(full / "truth" / "claims.csv")}
+    assert {c for c, r in truth.items() if r["first_denial_carc"] == "B7"} == adjudicated
+    assert all(truth[c]["first_adjudication_denied"] == "true" for c in adjudicated)
+    assert "CAS*CO*B7*" in _text(full / "x12_835")
+    assert "CAS*CO*B7*" not in _text(skeleton / "x12_835")
+
+
+def test_net_days_in_ar_recomputes_from_the_events_at_the_window_end(full: Path) -> None:
+    claims = read_rows(full / "truth" / "claims.csv")
+    unbilled = read_rows(full / "truth" / "unbilled_services.csv")
+    events = read_rows(full / "truth" / "claim_events.csv")
+    kpis = json.loads((full / "truth" / "kpis.json").read_text())
+    end = date.fromisoformat(kpis["window_end"])
+    got = kpis["claim_kpis"]["net_days_in_ar"]
+    ids = {r["claim_id"] for r in claims}
+    ar: dict[str, Decimal] = defaultdict(Decimal)
+    npsr: dict[str, Decimal] = defaultdict(Decimal)
+    for r in [*claims, *unbilled]:
+        served = date.fromisoformat(r["service_date"])
+        if served <= end:
+            ar[r["facility_code"]] += Decimal(r["expected_reimbursement"])
+            if (end - served).days < 90:
+                npsr[r["facility_code"]] += Decimal(r["expected_reimbursement"])
+    sign = {"payment": -1, "patient_payment": -1, "write_off": -1, "refund": 1}
+    for e in events:
+        if e["event_type"] in sign and e["claim_id"] in ids and e["event_date"] <= str(end):
+            ar[e["facility_code"]] += sign[e["event_type"]] * Decimal(e["amount"])
+    assert {e["status"] for e in events if e["event_type"] == "write_off"} >= {
+        "denial", "charity"}  # bad debt needs 120 days after the statement
+
+    def check(value: dict, net_ar: Decimal, revenue: Decimal) -> None:
+        daily = revenue / 90
+        assert value["period_end"] == str(end)
+        assert value["numerator"] == pytest.approx(float(net_ar), abs=0.01)
+        assert value["denominator"] == pytest.approx(float(daily), abs=0.01)
+        assert value["value"] == pytest.approx(float(net_ar / daily), rel=1e-9)
+
+    check(got["overall"], sum(ar.values(), Decimal("0")), sum(npsr.values(), Decimal("0")))
+    assert set(got["by_facility"]) == set(ar)
+    for code in ar:
+        check(got["by_facility"][code], ar[code], npsr[code])
+    assert got["by_month"][f"{end:%Y-%m}"] == got["overall"]
+    assert all(date.fromisoformat(v["period_end"]) <= end for v in got["by_month"].values())
+    assert 10 < got["overall"]["value"] < 120  # plausible: weeks of revenue outstanding
