@@ -94,7 +94,7 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
     for record_type in RECORD_TYPES:
         columns = [*_METADATA_COLUMNS, *_column_types(record_type)]
-        ddl = ", ".join(f"{name} {sql}" for name, sql in columns)
+        ddl = ", ".join(f"\"{name}\" {sql}" for name, sql in columns)  # quoted: "end", "date"
         con.execute(f"CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.{record_type.kind} ({ddl})")
     con.execute(
         f"""CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.dead_letters (
@@ -164,7 +164,7 @@ def _insert_records(
         con.unregister("incoming_keys")
     new_rows = [row for key, row in unique.items() if key not in existing]
     if new_rows:
-        columns = ", ".join(new_rows[0])
+        columns = ", ".join(f"\"{name}\"" for name in new_rows[0])
         con.register("incoming_rows", pd.DataFrame(new_rows))
         try:
             con.execute(
