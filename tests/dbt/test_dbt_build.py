@@ -38,6 +38,7 @@ from ingest.records import (
     RemittanceClaim,
     RemittancePayment,
 )
+from simulator.writers.erp_master import GL_ACCOUNTS
 
 dbt_main = pytest.importorskip("dbt.cli.main")
 
@@ -102,17 +103,7 @@ MASTER: dict[str, list[dict[str, str]]] = {
     ],
     "gl_accounts": [
         {"account_code": code, "name": name, "account_type": kind, "party_required": party}
-        for code, name, kind, party in [
-            ("1010", "Cash clearing", "cash", "false"),
-            ("1020", "Cash - operating", "cash", "false"),
-            ("1200", "Accounts receivable - payers", "receivable", "true"),
-            ("1210", "Accounts receivable - patients", "receivable", "true"),
-            ("1290", "Allowance for contractual adjustments", "contra_receivable", "false"),
-            ("4000", "Gross patient service revenue", "revenue", "false"),
-            ("4100", "Contractual allowances", "contra_revenue", "false"),
-            ("4200", "Denial write-offs", "contra_revenue", "false"),
-            ("4300", "Interest income", "other_income", "false"),
-        ]
+        for code, name, kind, party in GL_ACCOUNTS
     ],
     "providers": [
         {

@@ -7,17 +7,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-GL_ACCOUNTS = [
-    ("1010", "Cash clearing", "cash", "false"),
-    ("1020", "Cash - operating", "cash", "false"),
-    ("1200", "Accounts receivable - payers", "receivable", "true"),
-    ("1210", "Accounts receivable - patients", "receivable", "true"),
-    ("1290", "Allowance for contractual adjustments", "contra_receivable", "false"),
-    ("4000", "Gross patient service revenue", "revenue", "false"),
-    ("4100", "Contractual allowances", "contra_revenue", "false"),
-    ("4200", "Denial write-offs", "contra_revenue", "false"),
-    ("4300", "Interest income", "other_income", "false"),
-]
+from simulator.writers.erp_master import GL_ACCOUNTS as SIMULATED_GL_ACCOUNTS
+
+# the chart of accounts of docs/contracts.md, as the simulated ERP extract carries it
+GL_ACCOUNTS = list(SIMULATED_GL_ACCOUNTS)
 
 MASTER: dict[str, tuple[list[str], list[tuple[str, ...]]]] = {
     "legal_entities.csv": (
