@@ -21,13 +21,14 @@ DAYS ?= 120
 SEED ?= 7
 PYTEST_ARGS ?=
 
-.PHONY: help install demo test lint clean bench-generate
+.PHONY: help install demo test lint clean bench-generate bench-ingest
 
 help:
 	@echo "make demo        install, simulate a network, materialize every asset, serve the UIs"
 	@echo "make demo SERVE=0  ... and stop after materializing"
 	@echo "make test        install and run the whole suite"
 	@echo "make bench-generate  time network-scale generation, record it in docs/benchmarks.md"
+	@echo "make bench-ingest    X12 readers (hcops, pyx12, others, bare split), record in docs/benchmarks.md"
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +53,10 @@ test: lint
 
 bench-generate: install
 	$(VENV)/bin/python benchmarks/bench_generate.py
+
+# pyx12 is locked; ansi-x12 and openx12 are optional (skipped with a note when absent)
+bench-ingest: install
+	$(VENV)/bin/python benchmarks/bench_ingest.py
 
 clean:
 	rm -rf $(HCOPS_HOME) dbt_project/target dbt_project/logs logs

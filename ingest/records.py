@@ -407,6 +407,99 @@ class BankDeposit:
     occurrence: int  # 1-based among identical details of the same account and day
 
 
+@dataclass(frozen=True, slots=True)
+class PatientPayment:
+    """One row of the patient-accounting extract `patient_payments.csv`: a payment by the
+    patient (copay, coinsurance, balance) posted to a claim / visit."""
+
+    kind: ClassVar[str] = "patient_payment"
+    key_fields: ClassVar[tuple[str, ...]] = ("transaction_id",)
+
+    transaction_id: str  # the extract's own transaction id (unique across the four files)
+    posted_date: dt.date
+    claim_id: str  # the claim / visit id (= CLM01)
+    facility_code: str | None
+    payer_id: str | None
+    channel: str | None  # point_of_service, portal, mail, ...
+    amount: Decimal
+    extract_date: dt.date | None  # the extract folder's date
+
+
+@dataclass(frozen=True, slots=True)
+class WriteOff:
+    """One row of `write_offs.csv`: a balance written off (small balance, timely filing, ...)."""
+
+    kind: ClassVar[str] = "write_off"
+    key_fields: ClassVar[tuple[str, ...]] = ("transaction_id",)
+
+    transaction_id: str
+    posted_date: dt.date
+    claim_id: str
+    facility_code: str | None
+    payer_id: str | None
+    write_off_type: str | None
+    carc: str | None  # the denial reason (CARC) behind the write-off, when any
+    amount: Decimal
+    extract_date: dt.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class Appeal:
+    """One row of `appeals.csv`: an appeal event (filed, won, lost, ...) on a denied claim."""
+
+    kind: ClassVar[str] = "appeal"
+    key_fields: ClassVar[tuple[str, ...]] = ("transaction_id",)
+
+    transaction_id: str
+    posted_date: dt.date
+    claim_id: str
+    facility_code: str | None
+    payer_id: str | None
+    appeal_event: str | None
+    carc: str | None
+    denial_date: dt.date | None
+    appeal_deadline: dt.date | None
+    amount: Decimal
+    extract_date: dt.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class Refund:
+    """One row of `refunds.csv`: money paid back (to the patient or a payer)."""
+
+    kind: ClassVar[str] = "refund"
+    key_fields: ClassVar[tuple[str, ...]] = ("transaction_id",)
+
+    transaction_id: str
+    posted_date: dt.date
+    claim_id: str
+    facility_code: str | None
+    payer_id: str | None
+    payee: str | None
+    amount: Decimal
+    extract_date: dt.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleTemplate:
+    """One template session of a provider schedule extract (`<facility>/<YYYY-MM>.csv`): a
+    provider's block of bookable time in one room on one day; `available_minutes` is schedule
+    occupancy's denominator. start / end are the facility's local wall-clock time `HH:MM`."""
+
+    kind: ClassVar[str] = "schedule_template"
+    key_fields: ClassVar[tuple[str, ...]] = ("provider_npi", "facility_code", "date", "start")
+
+    provider_npi: str
+    facility_code: str
+    location_code: str | None
+    department: str | None
+    room: str | None
+    date: dt.date
+    start: str  # HH:MM local
+    end: str  # HH:MM local, after start
+    available_minutes: int
+
+
 RECORD_TYPES: tuple[type, ...] = (
     AppointmentEvent,
     ClaimSubmission,
@@ -422,6 +515,11 @@ RECORD_TYPES: tuple[type, ...] = (
     TransactionSetAcknowledgment,
     InterchangeAcknowledgment,
     BankDeposit,
+    PatientPayment,
+    WriteOff,
+    Appeal,
+    Refund,
+    ScheduleTemplate,
 )
 RECORD_TYPES_BY_KIND: dict[str, type] = {t.kind: t for t in RECORD_TYPES}
 
@@ -432,7 +530,7 @@ class DeadLetter:
 
     kind: ClassVar[str] = "dead_letter"
 
-    source: str  # hl7_siu, x12_837, x12_277, x12_835, erp_master, x12_999, bai2
+    source: str  # hl7_siu, x12_837, ..., bai2, patient_accounting, schedule_templates
     error_class: str  # e.g. MissingSegment, BadSeparator, InvalidValue, Truncated
     reason: str  # human-readable: what is wrong and where
     payload: str  # the raw message / transaction / row

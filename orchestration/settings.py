@@ -18,6 +18,8 @@ SOURCES = (
     "x12_277",
     "x12_835",
     "bai2",
+    "schedule_templates",
+    "patient_accounting",
     "erp_master",
 )
 

@@ -14,6 +14,8 @@ from ingest.formats import (
     erp_master,
     fhir_appointment,
     hl7_siu,
+    patient_accounting,
+    schedule_templates,
     vendor_csv,
     x12_277,
     x12_835,
@@ -33,6 +35,8 @@ PARSERS: dict[str, ModuleType] = {
         erp_master,
         x12_999,
         bai2,
+        schedule_templates,
+        patient_accounting,
     )
 }
 _X12_SOURCES = {"837": "x12_837", "277": "x12_277", "835": "x12_835", "999": "x12_999"}
@@ -43,6 +47,7 @@ def detect_source(data: bytes, filename: str) -> str | None:
     """x12_837 / x12_277 / x12_835 / x12_999 from the first ST01 of an X12 file (with or
     without an ISA header; an interchange holding a TA1 is x12_999), hl7_siu for `MSH|`, bai2
     for a `01,` file header, fhir for a JSON object / NDJSON line with a `resourceType`,
+    patient_accounting / schedule_templates for a `.csv` under that folder or with that header,
     vendor_csv for a `.csv` under a `vendor_csv/` folder or whose header fits a clinic mapping,
     erp_master for another `.csv` name; None when unknown."""
     head = data[:_SNIFF_BYTES].lstrip(b"\xef\xbb\xbf\x0b \t\r\n")
@@ -57,7 +62,10 @@ def detect_source(data: bytes, filename: str) -> str | None:
     if head.startswith(b"{") and b'"resourceType"' in head:
         return "fhir"
     if filename.lower().endswith(".csv"):
-        in_vendor_folder = vendor_csv.SOURCE in PurePosixPath(filename.replace("\\", "/")).parts
+        parts = PurePosixPath(filename.replace("\\", "/")).parts
+        if (extract := _extract_source(parts, head)) is not None:
+            return extract
+        in_vendor_folder = vendor_csv.SOURCE in parts
         if in_vendor_folder or vendor_csv.mapping_for_header(data) is not None:
             return "vendor_csv"
         return "erp_master"
@@ -85,3 +93,16 @@ def _is_bai2(head: bytes) -> bool:
     """A BAI2 file header: `01,sender,receiver,YYMMDD,HHMM,file id,...` then `02,` groups."""
     first = head.split(b"/", 1)[0].split(b",")
     return len(first) >= 6 and first[3].isdigit() and len(first[3]) == 6 and b"\n02," in head
+
+
+def _extract_source(parts: tuple[str, ...], head: bytes) -> str | None:
+    """patient_accounting / schedule_templates by folder, else by header row."""
+    for module in (patient_accounting, schedule_templates):
+        if module.SOURCE in parts:
+            return module.SOURCE
+    header = [c.strip() for c in head.split(b"\n", 1)[0].decode("latin-1").split(",")]
+    if header == list(schedule_templates.COLUMNS):
+        return schedule_templates.SOURCE
+    if any(header == list(columns) for _, columns in patient_accounting.FILES.values()):
+        return patient_accounting.SOURCE
+    return None

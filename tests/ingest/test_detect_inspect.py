@@ -23,6 +23,8 @@ def test_registry() -> None:
         "erp_master",
         "x12_999",
         "bai2",
+        "schedule_templates",
+        "patient_accounting",
     }
     for name, module in PARSERS.items():
         assert name == module.SOURCE and module.PARSER_VERSION

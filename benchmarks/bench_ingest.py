@@ -1,0 +1,294 @@
+"""X12 reader benchmark (`make bench-ingest`): hcops' streaming tokenizer + readers against
+pyx12 and other Python X12 libraries, and against a bare `bytes.split` floor, on the same bytes.
+
+Input: `simulator.generate` (faults off) into a temporary folder; every 835 transaction of the
+generated files (and every 837 transaction of the most common 837 variant) is repeated, with
+fresh ST02 / SE02 control numbers and SE01 counts untouched (each copy is a whole ST..SE), into
+one interchange / group of ~25k claims. Each reader gets the same bytes; claims/s is claims
+divided by the best of `--repeat` wall times (one run for slow readers). Every reader's claim
+count and sum of CLP04 (835) / CLM02 (837) must equal hcops' and the bare split's.
+
+Readers: hcops (`ingest.formats.x12_835.parse` / `x12_837.parse`, full records), pyx12
+`X12Reader` (segments) and `X12ContextReader` (loop tree, 835 only by default: slow), ansi-x12
+(`x12.tokenize_x12` + `parse_x12_interchange`, structural) and openx12 (claim-level dicts);
+a library that is not installed is skipped with a note. Results are appended to
+docs/benchmarks.md with the machine and the date. Goal (issue 4): hcops >= 50x pyx12 and within
+4x of the bare split.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bench_generate import commit, machine  # noqa: E402
+
+DOC = ROOT / "docs" / "benchmarks.md"
+SECTION = """## X12 readers (`make bench-ingest`)
+
+`python benchmarks/bench_ingest.py`: a generated 835 and 837 (faults off, seed 7; the
+generated transactions repeated into ~20-25k claims per file, one interchange) read by every
+reader from the same bytes; claims/s over the best of 3 runs (1 run for the slow readers);
+claim count and sum of CLP04 / CLM02 checked equal across readers. Goal (issue 4): hcops
+>= 50x pyx12 and within 4x of the bare split (bare/hcops <= 4).
+"""
+
+Result = tuple[int, Decimal]  # (claims, sum of CLP04 / CLM02)
+
+
+# -- input ------------------------------------------------------------------------------------
+
+_ST = re.compile(r"^ST\*.*?^SE\*[^~]*~\n?", re.M | re.S)
+
+
+def synthesize(files: list[Path], target: int, claim_tag: str) -> tuple[bytes, int]:
+    """One interchange repeating the files' transactions until `target` claims."""
+    first = files[0].read_text()
+    isa, gs = first.split("\n", 2)[:2]
+    blocks = [m.group(0) for f in files for m in _ST.finditer(f.read_text())]
+    per_round = sum(b.count(f"\n{claim_tag}*") for b in blocks)
+    rounds = -(-target // per_round)
+    out, number = [isa, "\n", gs, "\n"], 0
+    for _ in range(rounds):
+        for block in blocks:
+            number += 1
+            control = f"{number:09d}"
+            block = re.sub(r"^ST\*(\w+)\*\w+", rf"ST*\g<1>*{control}", block, count=1)
+            block = re.sub(r"^(SE\*\d+\*)\w+", rf"\g<1>{control}", block, count=1, flags=re.M)
+            out.append(block if block.endswith("\n") else block + "\n")
+    group = gs.split("*")[6]
+    control = isa.split("*")[13]
+    out.append(f"GE*{number}*{group}~\nIEA*1*{control}~\n")
+    return "".join(out).encode(), per_round * rounds
+
+
+def generate_inputs(target: int, seed: int) -> dict[str, tuple[bytes, int]]:
+    from simulator.faults import FaultParams
+    from simulator.generate import generate
+
+    with tempfile.TemporaryDirectory(prefix="hcops-bench-ingest-") as tmp:
+        out = Path(tmp)
+        generate(out, facilities=3, days=60, seed=seed, faults=FaultParams.none())
+        f835 = sorted((out / "x12_835").glob("*.x12"))
+        f837 = sorted((out / "x12_837").glob("*.x12"))
+        variants: dict[str, list[Path]] = {}
+        for f in f837:
+            variants.setdefault(f.name.split("_")[0], []).append(f)
+        name837, files837 = max(variants.items(), key=lambda kv: sum(
+            p.read_text().count("\nCLM*") for p in kv[1]))
+        return {"835": synthesize(f835, target, "CLP"),
+                name837: synthesize(files837, target, "CLM")}
+
+
+# -- readers ----------------------------------------------------------------------------------
+
+
+def bare(data: bytes, tag: bytes, index: int) -> Result:
+    """The floor: one split per file, one per segment, the claim amount summed."""
+    count, total = 0, Decimal(0)
+    for seg in data.split(b"~"):
+        els = seg.strip().split(b"*")
+        if els[0] == tag:
+            count += 1
+            total += Decimal(els[index].decode())
+    return count, total
+
+
+def hcops_835(data: bytes) -> Result:
+    from ingest.formats import x12_835
+    from ingest.records import RemittanceClaim
+
+    claims = [r for r in x12_835.parse(data, "bench.x12") if isinstance(r, RemittanceClaim)]
+    return len(claims), sum((c.paid_amount for c in claims), Decimal(0))
+
+
+def hcops_837(data: bytes) -> Result:
+    from ingest.formats import x12_837
+    from ingest.records import ClaimSubmission
+
+    claims = [r for r in x12_837.parse(data, "bench.x12") if isinstance(r, ClaimSubmission)]
+    return len(claims), sum((c.charge_amount for c in claims), Decimal(0))
+
+
+def pyx12_segments(data: bytes, tag: str) -> Result:
+    import pyx12.x12file
+
+    count, total = 0, Decimal(0)
+    for seg in pyx12.x12file.X12Reader(io.StringIO(data.decode())):
+        if seg.get_seg_id() == tag:
+            count += 1
+            total += Decimal(seg.get_value(f"{tag}0{2 if tag == 'CLM' else 4}"))
+    return count, total
+
+
+def pyx12_tree(data: bytes, tag: str) -> Result:
+    import pyx12.error_handler
+    import pyx12.params
+    import pyx12.x12context
+
+    loop = "2100" if tag == "CLP" else "2300"
+    element = "CLP04" if tag == "CLP" else "CLM02"
+    reader = pyx12.x12context.X12ContextReader(
+        pyx12.params.params(), pyx12.error_handler.errh_null(), io.StringIO(data.decode()))
+    count, total = 0, Decimal(0)
+    for node in reader.iter_segments(loop):
+        if node.id == loop:
+            count += 1
+            total += Decimal(node.get_value(element))
+    return count, total
+
+
+def ansi_x12(data: bytes, tag: str) -> Result:
+    from x12 import parse_x12_interchange, tokenize_x12
+
+    document = tokenize_x12(data)
+    parse_x12_interchange(document)  # envelope structure and counts
+    index = 2 if tag == "CLM" else 4
+    count, total = 0, Decimal(0)
+    for seg in document.find_segments(tag):
+        count += 1
+        total += Decimal(seg.element(index).decode())  # type: ignore[union-attr]
+    return count, total
+
+
+def openx12(data: bytes, kind: str) -> Result:
+    import openx12 as ox
+
+    text = data.decode()
+    if kind == "835":
+        claims = ox.x835.parse(text).claims
+        key = "claim_payment_amount"
+    else:
+        claims = (ox.x837i if kind == "837I" else ox.x837p).parse(text).claims
+        key = "amount" if claims and "amount" in claims[0] else "total_charge"
+    # openx12 keeps amounts as floats: rounded to cents for the comparison
+    return len(claims), sum((Decimal(str(c.get(key, 0))) for c in claims), Decimal(0)).quantize(
+        Decimal("0.01"))
+
+
+def available(module: str) -> bool:
+    try:
+        __import__(module)
+    except ImportError:
+        return False
+    return True
+
+
+def timed(fn: Callable[[], Result], repeat: int) -> tuple[float, Result]:
+    best, result = float("inf"), (0, Decimal(0))
+    for _ in range(repeat):
+        began = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - began)
+    return best, result
+
+
+# -- main -------------------------------------------------------------------------------------
+
+
+def run_kind(kind: str, data: bytes, repeat: int, tree: bool) -> list[dict[str, object]]:
+    tag = "CLP" if kind == "835" else "CLM"
+    index = 4 if tag == "CLP" else 2
+    readers: list[tuple[str, str | None, Callable[[], Result], int]] = [
+        ("bare split", None, lambda: bare(data, tag.encode(), index), repeat),
+        ("hcops", None, lambda: (hcops_835 if kind == "835" else hcops_837)(data), repeat),
+        ("pyx12 X12Reader (segments)", "pyx12", lambda: pyx12_segments(data, tag), 1),
+    ]
+    if tree:
+        readers.append(("pyx12 X12ContextReader (loops)", "pyx12",
+                        lambda: pyx12_tree(data, tag), 1))
+    readers += [
+        ("ansi-x12 tokenize+parse", "x12", lambda: ansi_x12(data, tag), repeat),
+        ("openx12 (claims)", "openx12", lambda: openx12(data, kind), 1),
+    ]
+    rows = []
+    for name, module, fn, n in readers:
+        if module is not None and not available(module):
+            print(f"  {kind}: {name} skipped: module {module!r} is not installed")
+            continue
+        try:
+            seconds, (count, total) = timed(fn, n)
+        except Exception as exc:  # a library failing on valid input is a result too
+            print(f"  {kind}: {name} failed: {type(exc).__name__}: {exc}"[:300])
+            rows.append({"reader": name, "error": type(exc).__name__})
+            continue
+        rows.append({"reader": name, "seconds": seconds, "claims": count, "total": total,
+                     "rate": count / seconds})
+        print(f"  {kind}: {name:32s} {seconds:8.3f} s {count / seconds:12,.0f} claims/s "
+              f"claims={count} sum={total}")
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--claims", type=int, default=25_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-tree-837", action="store_true",
+                        help="skip pyx12's X12ContextReader on the 837")
+    parser.add_argument("--no-record", action="store_true", help="print only")
+    args = parser.parse_args()
+    inputs = generate_inputs(args.claims, args.seed)
+    when = f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M}"
+    lines = [f"\n### {when} UTC, commit {commit()}, {machine()}\n",
+             "| file | reader | seconds | claims/s | claims | sum | hcops speed-up |",
+             "|---|---|---|---|---|---|---|"]
+    ok = True
+    verdicts = []
+    for kind, (data, expected) in inputs.items():
+        print(f"{kind}: {len(data) / 1e6:.1f} MB, {expected} claims")
+        rows = run_kind(kind, data, args.repeat, tree=kind == "835" or not args.no_tree_837)
+        ref = next(r for r in rows if r["reader"] == "hcops")
+        floor = next(r for r in rows if r["reader"] == "bare split")
+        for r in rows:
+            if "error" in r:
+                lines.append(f"| {kind} | {r['reader']} | failed: {r['error']} | | | | |")
+                continue
+            same = r["claims"] == ref["claims"] and r["total"] == ref["total"]
+            ratio = ref["rate"] / r["rate"]  # type: ignore[operator]
+            lines.append(
+                f"| {kind} ({len(data) / 1e6:.1f} MB) | {r['reader']} | {r['seconds']:.3f} | "
+                f"{r['rate']:,.0f} | {r['claims']} | {r['total']} "
+                f"{'' if same else '**DIFFERS**'} | {ratio:.2f}x |")
+            if not same:
+                print(f"  {kind}: {r['reader']} DIFFERS from hcops")
+                ok = ok and r["reader"] not in ("bare split",)
+        pyx = next((r for r in rows if r["reader"].startswith("pyx12 X12Reader")
+                    and "rate" in r), None)
+        bare_ratio = floor["rate"] / ref["rate"]  # type: ignore[operator]
+        text = f"{kind}: bare/hcops = {bare_ratio:.1f}x (goal <= 4)"
+        met = bare_ratio <= 4
+        if pyx is not None:
+            pyx_ratio = ref["rate"] / pyx["rate"]  # type: ignore[operator]
+            text += f", hcops/pyx12 segments = {pyx_ratio:.1f}x (goal >= 50)"
+            met = met and pyx_ratio >= 50
+        tree_row = next((r for r in rows if "ContextReader" in r["reader"] and "rate" in r), None)
+        if tree_row is not None:
+            text += f", hcops/pyx12 loops = {ref['rate'] / tree_row['rate']:.0f}x"
+        text += " — " + ("goal met" if met else "GOAL NOT MET")
+        verdicts.append(text)
+        print(text)
+    lines.append("")
+    lines += [f"- {v}" for v in verdicts]
+    if not args.no_record:
+        doc = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
+        if SECTION.splitlines()[0] not in doc:
+            doc = doc.rstrip("\n") + "\n\n" + SECTION
+        DOC.write_text(doc.rstrip("\n") + "\n" + "\n".join(lines) + "\n")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
