@@ -81,6 +81,16 @@ def run(scale: str, seed: int) -> dict[str, object]:
             "size_mib": size / 1024 / 1024}
 
 
+def _insert_row(text: str, row: str) -> str:
+    """The row goes right after the last row of the generation table (other sections follow)."""
+    lines = text.rstrip("\n").split("\n")
+    header = next(i for i, line in enumerate(lines) if line.startswith("| date (UTC) |"))
+    end = header + 2
+    while end < len(lines) and lines[end].startswith("| 20"):
+        end += 1
+    return "\n".join([*lines[:end], row, *lines[end:]]) + "\n"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", default="network")
@@ -99,7 +109,7 @@ def main() -> int:
         text = DOC.read_text() if DOC.exists() else HEADER
         if "| date (UTC) |" not in text:
             text = text.rstrip("\n") + "\n\n" + HEADER.split("\n", 2)[2]
-        DOC.write_text(text.rstrip("\n") + "\n" + row + "\n")
+        DOC.write_text(_insert_row(text, row))
     return 0 if ok else 1
 
 
