@@ -47,23 +47,15 @@ def scorecard() -> pd.DataFrame:
     return _query("select * from marts.kpi_scorecard order by facility_code")
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def weekly_denials(facility: str) -> pd.DataFrame:
-    return _query(
-        """select date_trunc('week', kpi_date) as week
-                , sum(denied_claims) as denied_claims
-                , sum(adjudicated_claims) as adjudicated_claims
-           from marts.kpi_initial_denial_daily
-           where :facility = 'ALL' or facility_code = :facility
-           group by 1 order by 1""",
-        {"facility": facility},
-    )
+# the dimensions the initial-denial mart is re-aggregated by (numerators and denominators)
+_DENIAL_GROUPS = {"week": "date_trunc('week', kpi_date)", "payer_name": "payer_name"}
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def denials_by_payer(facility: str) -> pd.DataFrame:
+def initial_denials(facility: str, by: str) -> pd.DataFrame:
+    """Adjudicated and denied first adjudications per `by` (week or payer_name)."""
     return _query(
-        """select payer_name
+        f"""select {_DENIAL_GROUPS[by]} as {by}
                 , sum(adjudicated_claims) as adjudicated_claims
                 , sum(denied_claims) as denied_claims
            from marts.kpi_initial_denial_daily

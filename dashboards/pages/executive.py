@@ -45,7 +45,7 @@ lag.metric(
 )
 
 st.subheader("Initial denials by week")
-weekly = data.weekly_denials(facility)
+weekly = data.initial_denials(facility, by="week")
 weekly["denial_rate"] = weekly["denied_claims"] / weekly["adjudicated_claims"]
 st.altair_chart(
     alt.Chart(weekly)
@@ -58,7 +58,7 @@ st.altair_chart(
 )
 
 st.subheader("By payer")
-by_payer = data.denials_by_payer(facility)
+by_payer = data.initial_denials(facility, by="payer_name")
 by_payer["denial_rate"] = by_payer["denied_claims"] / by_payer["adjudicated_claims"]
 st.dataframe(
     by_payer,
