@@ -18,9 +18,10 @@ kinds (expected handling):
 - malformed (dead_letter): an extra file (`<stem>_err<ext>`) with exactly one malformed copy
   of a real message (variant: truncated, wrong_separators, invalid_code, bad_encoding) under
   fresh control numbers;
-- unknown_facility (dead_letter): an extra HL7 message in a file, a copy of a real one with
+- unknown_facility (exception): an extra HL7 message in a file, a copy of a real one with
   every occurrence of its facility code replaced by one absent from the master data (a
-  phantom appointment under a fresh MSH-10).
+  phantom appointment under a fresh MSH-10). It is well-formed, so it lands; the unmapped
+  facility is a master-data exception for a person (DESIGN §5), not a dead letter.
 
 Guarantees:
 - The truth KPIs never depend on a faulty message: duplicates, malformed and unknown-facility
@@ -54,7 +55,7 @@ FAULT_COLUMNS = ("fault_id", "kind", "variant", "folder", "file", "locator",
                  "expected_handling", "original_file", "delivered_at", "detail")
 HANDLING = {"duplicate_file": "duplicate", "resent_835": "duplicate",
             "duplicate_message": "duplicate", "out_of_order": "reorder", "late_file": "late",
-            "malformed": "dead_letter", "unknown_facility": "dead_letter"}
+            "malformed": "dead_letter", "unknown_facility": "exception"}
 # folders the fault layer never touches (master data extracts are append-only snapshots)
 UNFAULTED_FOLDERS = frozenset({"truth", "erp_master"})
 MALFORMED_VARIANTS = {
@@ -206,9 +207,8 @@ class FaultInjector:
             self._hold(folder, name, final_name, final_delivered, text)
         self._latencies(folder, final_delivered, times)
         # extra messages inside the file
-        content, extra, dead = self._in_file(folder, final_name, fmt, text, rng,
-                                             final_delivered)
-        self._count(folder, final_delivered, len(times) + extra, dead)
+        content, extra = self._in_file(folder, final_name, fmt, text, rng, final_delivered)
+        self._count(folder, final_delivered, len(times) + extra)
         data = content.encode("utf-8")
         out = [Delivery(final_name, data, final_delivered)]
         stem, ext = ff.split_name(final_name)
@@ -248,26 +248,25 @@ class FaultInjector:
         target.extend((delivered - t).total_seconds() / 60 for t in times if t is not None)
 
     def _in_file(self, folder: str, name: str, fmt: str, text: str, rng: random.Random,
-                 delivered: dt.datetime) -> tuple[str, int, int]:
-        """Duplicate and unknown-facility messages: (content, extra messages, dead ones)."""
+                 delivered: dt.datetime) -> tuple[str, int]:
+        """Duplicate and unknown-facility messages: (content, extra messages)."""
         p = self.params
         if fmt == "hl7":
             messages = ff.hl7_messages(text)
         elif fmt == "ndjson":
             messages = text.splitlines(keepends=True)
         else:
-            return text, 0, 0
+            return text, 0
         out: list[str] = []
-        extra = dead = 0
+        extra = 0
         pending: list[tuple[int, int, str]] = []  # (emit after this index, original, message)
         for index, message in enumerate(messages):
             out.append(message)
             if fmt == "hl7" and rng.random() < p.unknown_facility_rate:
                 phantom, locator = self._unknown_facility(message, rng)
-                if phantom:
+                if phantom:  # well-formed: it lands (a master-data exception, not dead)
                     out.append(phantom)
                     extra += 1
-                    dead += 1
                     self._record("unknown_facility", folder, name, locator=locator,
                                  delivered=delivered, detail=f"message {len(out)} of the file")
             if (message.strip() and rng.random() < p.duplicate_message_rate
@@ -282,7 +281,7 @@ class FaultInjector:
             out.append(message)
             extra += 1
             self._duplicate_row(folder, name, fmt, original, message, len(out), delivered)
-        return "".join(out), extra, dead
+        return "".join(out), extra
 
     def _duplicate_row(self, folder: str, name: str, fmt: str, original: int, message: str,
                        position: int, delivered: dt.datetime) -> None:
