@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -18,8 +19,6 @@ def read_scorecard(warehouse: Path, facility: str = "ALL") -> dict[str, object]:
             raise LookupError(f"no scorecard row for facility {facility!r}: run `hcops run` first")
         columns = [d[0] for d in cursor.description]
     return {
-        name: float(value)
-        if hasattr(value, "as_integer_ratio") and not isinstance(value, int)
-        else value
+        name: float(value) if isinstance(value, Decimal) else value
         for name, value in zip(columns, row, strict=True)
     }

@@ -21,8 +21,10 @@ def provision_from_landing(landing: Path, erp_dir: Path) -> str:
 
 
 def writeback_from_warehouse(
-    warehouse: Path, erp_dir: Path, *, dry_run: bool = False
+    warehouse: Path, erp_dir: Path, *, dry_run: bool = False, reconcile: bool = True
 ) -> WritebackResult:
-    """Post the delta of ``marts.fct_journal_feed`` (DuckDB file) to the ERP; read back."""
+    """Post the delta of ``marts.fct_journal_feed`` (DuckDB file) to the ERP; read back
+    unless ``reconcile`` is False (the caller reads the ledger back itself)."""
     return run_writeback(
-        TrytonLedger(Path(erp_dir)), read_journal_feed(Path(warehouse)), dry_run=dry_run)
+        TrytonLedger(Path(erp_dir)), read_journal_feed(Path(warehouse)), dry_run=dry_run,
+        reconcile=reconcile)

@@ -44,7 +44,8 @@ def erp_setup(hcops: HcopsResource) -> dg.MaterializeResult:
 )
 def erp_journal_postings(hcops: HcopsResource) -> dg.MaterializeResult:
     settings = hcops.settings
-    result = writeback_from_warehouse(settings.warehouse, settings.erp_dir)
+    # erp_ledger_readback reads the ledger back and reconciles: not twice here
+    result = writeback_from_warehouse(settings.warehouse, settings.erp_dir, reconcile=False)
     report = result.report
     sent = len(report.created) + len(report.skipped) + len(report.failed)
     return dg.MaterializeResult(
