@@ -4,6 +4,10 @@ record, dead letters with their payload, and a conservation row per batch.
 received = landed + duplicates + dead_lettered, counted in parsed items (records and dead
 letters) of one file. A file already landed (same path and content) is skipped, so re-running
 a landing changes nothing.
+
+Two times per row (decision 0014): `received_at` is when we landed it (processing time) and
+`delivered_at` when the payload arrived: a file's modification time, an MLLP message's socket
+arrival, a FHIR page's fetch time, else the caller's value (default: `received_at`).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ Parser = Callable[[bytes, str], Iterable[Record | DeadLetter]]
 
 _SQL_TYPES = {
     str: "VARCHAR",
+    bool: "BOOLEAN",
     int: "BIGINT",
     Decimal: "DECIMAL(18, 2)",
     dt.date: "DATE",
@@ -45,6 +50,9 @@ _METADATA_COLUMNS = (
     ("parser_version", "VARCHAR NOT NULL"),
     ("schema_version", "INTEGER NOT NULL"),
 )
+# added after the first warehouses: always by ADD COLUMN, so that old and new tables have the
+# same column order (null in rows landed before it existed)
+DELIVERED_AT = "delivered_at"
 _DEAD_LETTER_COLUMNS = (
     "dead_letter_key",
     "batch_id",
@@ -58,6 +66,21 @@ _DEAD_LETTER_COLUMNS = (
     "first_seen_at",
     "last_seen_at",
     "attempts",
+    DELIVERED_AT,
+)
+_BATCH_COLUMNS = (
+    "batch_id",
+    "source",
+    "source_file",
+    "file_sha256",
+    "file_bytes",
+    "received_at",
+    "parser_version",
+    "received",
+    "landed",
+    "duplicates",
+    "dead_lettered",
+    DELIVERED_AT,
 )
 
 
@@ -94,8 +117,9 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
     for record_type in RECORD_TYPES:
         columns = [*_METADATA_COLUMNS, *_column_types(record_type)]
-        ddl = ", ".join(f"\"{name}\" {sql}" for name, sql in columns)  # quoted: "end", "date"
+        ddl = ", ".join(f'"{name}" {sql}' for name, sql in columns)  # quoted: "end", "date"
         con.execute(f"CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.{record_type.kind} ({ddl})")
+        _add_delivered_at(con, record_type.kind)
     con.execute(
         f"""CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.dead_letters (
             dead_letter_key VARCHAR PRIMARY KEY, batch_id VARCHAR NOT NULL,
@@ -117,6 +141,27 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
             received BIGINT NOT NULL, landed BIGINT NOT NULL, duplicates BIGINT NOT NULL,
             dead_lettered BIGINT NOT NULL)"""
     )
+    _add_delivered_at(con, "dead_letters")
+    _add_delivered_at(con, "landing_batches")
+
+
+def _add_delivered_at(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    con.execute(
+        f"ALTER TABLE {RAW_SCHEMA}.{table} ADD COLUMN IF NOT EXISTS {DELIVERED_AT} TIMESTAMP"
+    )
+
+
+def naive_utc(value: dt.datetime) -> dt.datetime:
+    """A timestamp as the warehouse keeps it: naive UTC (an aware value is converted)."""
+    if value.tzinfo is None:
+        return value
+    return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def file_delivered_at(path: Path) -> dt.datetime:
+    """When a file arrived: its modification time, naive UTC (the sender's or simulator's
+    delivery time; a copy that keeps mtimes keeps it)."""
+    return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).replace(tzinfo=None)
 
 
 def _json_default(value: object) -> str:
@@ -164,7 +209,7 @@ def _insert_records(
         con.unregister("incoming_keys")
     new_rows = [row for key, row in unique.items() if key not in existing]
     if new_rows:
-        columns = ", ".join(f"\"{name}\"" for name in new_rows[0])
+        columns = ", ".join(f'"{name}"' for name in new_rows[0])
         con.register("incoming_rows", pd.DataFrame(new_rows))
         try:
             con.execute(
@@ -183,11 +228,14 @@ def land_file(
     parser_version: str,
     source_file: str | None = None,
     now: dt.datetime | None = None,
+    delivered_at: dt.datetime | None = None,
 ) -> BatchResult:
-    """Parse one file and land its records and dead letters in one transaction."""
-    return land_bytes(
-        con, path.read_bytes(), source, parse, parser_version, source_file or str(path), now
-    )
+    """Parse one file and land its records and dead letters in one transaction;
+    `delivered_at` defaults to the file's modification time."""
+    arrived = delivered_at or file_delivered_at(path)
+    data = path.read_bytes()
+    name = source_file or str(path)
+    return land_bytes(con, data, source, parse, parser_version, name, now, delivered_at=arrived)
 
 
 def land_bytes(
@@ -199,14 +247,16 @@ def land_bytes(
     source_file: str,
     now: dt.datetime | None = None,
     reprocess: bool = False,
+    delivered_at: dt.datetime | None = None,
 ) -> BatchResult:
     """Parse one payload (a file, one MLLP message) and land it in one transaction.
 
     The same payload under the same `source_file` is skipped (nothing parsed), unless
     `reprocess`: then it is parsed and landed again as a new batch (its own batch id), and
-    record keys keep the effect exactly-once (re-landed records count as duplicates)."""
+    record keys keep the effect exactly-once (re-landed records count as duplicates).
+    `delivered_at` is when the payload arrived (default: the landing time)."""
     sha256 = hashlib.sha256(data).hexdigest()
-    received_at = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    received_at = naive_utc(now) if now else dt.datetime.now(dt.UTC).replace(tzinfo=None)
     if reprocess:
         batch_id = uuid.uuid4().hex
     else:
@@ -225,6 +275,7 @@ def land_bytes(
             size=len(data),
             parser_version=parser_version,
             received_at=received_at,
+            delivered_at=delivered_at,
         )
 
 
@@ -251,9 +302,12 @@ def write_batch(
     size: int,
     parser_version: str,
     received_at: dt.datetime,
+    delivered_at: dt.datetime | None = None,
 ) -> BatchResult:
     """Insert parsed items (records by key, dead letters by payload) and the batch row.
-    Runs inside the caller's transaction (see `transaction`)."""
+    Runs inside the caller's transaction (see `transaction`). `delivered_at` (default
+    `received_at`) is stamped on every row."""
+    arrived = naive_utc(delivered_at) if delivered_at else received_at
     by_kind: dict[str, list[dict[str, object]]] = {}
     dead_letters: list[tuple[int, DeadLetter]] = []
     for index, item in enumerate(items):
@@ -269,6 +323,7 @@ def write_batch(
             "parser_version": parser_version,
             "schema_version": schema_version_of(type(item)),
             **{f.name: getattr(item, f.name) for f in dataclasses.fields(item)},
+            DELIVERED_AT: arrived,
         }
         by_kind.setdefault(item.kind, []).append(row)
 
@@ -279,9 +334,10 @@ def write_batch(
     for index, dead in dead_letters:
         con.execute(
             f"""INSERT INTO {RAW_SCHEMA}.dead_letters ({", ".join(_DEAD_LETTER_COLUMNS)})
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
             ON CONFLICT (dead_letter_key) DO UPDATE
-            SET last_seen_at = excluded.last_seen_at, attempts = dead_letters.attempts + 1""",
+            SET last_seen_at = excluded.last_seen_at, attempts = dead_letters.attempts + 1,
+                delivered_at = coalesce(dead_letters.delivered_at, excluded.delivered_at)""",
             [
                 dead_letter_key(source, dead),
                 batch_id,
@@ -294,12 +350,13 @@ def write_batch(
                 parser_version,
                 received_at,
                 received_at,
+                arrived,
             ],
         )
     result = BatchResult(
         batch_id, source, source_file, len(items), landed, duplicates, len(dead_letters)
     )
-    _insert_batch_row(con, result, sha256, size, received_at, parser_version)
+    _insert_batch_row(con, result, sha256, size, parser_version, received_at, arrived)
     return result
 
 
@@ -308,11 +365,13 @@ def _insert_batch_row(
     result: BatchResult,
     sha256: str,
     size: int,
-    received_at: dt.datetime,
     parser_version: str,
+    received_at: dt.datetime,
+    delivered_at: dt.datetime,
 ) -> None:
+    marks = ", ".join("?" for _ in _BATCH_COLUMNS)
     con.execute(
-        f"INSERT INTO {RAW_SCHEMA}.landing_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO {RAW_SCHEMA}.landing_batches ({', '.join(_BATCH_COLUMNS)}) VALUES ({marks})",
         [
             result.batch_id,
             result.source,
@@ -325,5 +384,6 @@ def _insert_batch_row(
             result.landed,
             result.duplicates,
             result.dead_lettered,
+            delivered_at,
         ],
     )

@@ -8,6 +8,8 @@ MLLP frames a message as `0x0b <message> 0x1c 0x0d`. For each frame the listener
    received = landed + duplicates + dead_lettered); an accepted message is first written to
    the inbox `<landing>/hl7_siu/mllp/<MSH-4>/<MSH-10>.hl7` when an inbox (the `hl7_siu`
    landing folder) is configured (docs/decisions/0009-mllp-durable-ack.md);
+   Every row carries the frame's arrival time on the socket as `delivered_at` (the inbox file
+   gets it as its modification time, so a later file sweep agrees);
 3. only after the COMMIT answers an HL7 ACK: AA for a landed message and for a duplicate
    (same sending facility and MSH-10: landed once, acknowledged again), AE when the message
    was dead-lettered (its payload and reason are in raw.dead_letters) or could not be stored,
@@ -248,10 +250,12 @@ def _classify(
     return "AA", None, None
 
 
-def _write_inbox(inbox: Path, source_file: str, data: bytes) -> tuple[Path, bool]:
-    """Keep the message under the inbox (`<landing>/hl7_siu`; tmp + fsync + rename): its
-    path, and whether it was written now (False: the same bytes were there). A different
-    message under an existing name gets its content hash appended."""
+def _write_inbox(
+    inbox: Path, source_file: str, data: bytes, arrived: dt.datetime
+) -> tuple[Path, bool]:
+    """Keep the message under the inbox (`<landing>/hl7_siu`; tmp + fsync + rename, mtime =
+    the arrival time): its path, and whether it was written now (False: the same bytes were
+    there). A different message under an existing name gets its content hash appended."""
     path = inbox / Path(source_file).relative_to(hl7_siu.SOURCE)
     if path.exists() and path.read_bytes() != data:
         path = path.with_name(f"{path.stem}.{hashlib.sha256(data).hexdigest()[:12]}.hl7")
@@ -263,6 +267,8 @@ def _write_inbox(inbox: Path, source_file: str, data: bytes) -> tuple[Path, bool
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
+    stamp = arrived.replace(tzinfo=dt.UTC).timestamp()
+    os.utime(tmp, (stamp, stamp))
     os.replace(tmp, path)
     return path, True
 
@@ -280,8 +286,11 @@ def handle_message(
     inbox: Path | None = None,
     land: Lander = landing.land_bytes,
     now: dt.datetime | None = None,
+    delivered_at: dt.datetime | None = None,
 ) -> Outcome:
-    """Parse, land (one transaction) and build the ACK of one de-framed message."""
+    """Parse, land (one transaction) and build the ACK of one de-framed message;
+    `delivered_at` is when it arrived on the socket (default: now)."""
+    arrived = landing.naive_utc(delivered_at or now or dt.datetime.now(dt.UTC))
     text, _ = decode(data)
     header = read_header(text)
     items = list(hl7_siu.parse(data, "mllp"))
@@ -289,7 +298,7 @@ def handle_message(
     source_file = source_file_for(header, data)
     written: Path | None = None
     if inbox is not None and code == "AA":
-        kept, created = _write_inbox(inbox, source_file, data)
+        kept, created = _write_inbox(inbox, source_file, data, arrived)
         source_file = f"{hl7_siu.SOURCE}/{kept.relative_to(inbox).as_posix()}"
         written = kept if created else None
     try:
@@ -302,6 +311,7 @@ def handle_message(
             source_file,
             now=now,
             reprocess=True,  # every delivery is a batch; record keys make duplicates land once
+            delivered_at=arrived,
         )
     except Exception as exc:  # noqa: BLE001 - storage failed: nothing committed, answer AE
         if written is not None:
@@ -406,9 +416,9 @@ class MllpListener:
     async def _run(self, fn: Callable[[], object]) -> object:
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn)
 
-    def _handle(self, data: bytes) -> Outcome:
+    def _handle(self, data: bytes, arrived: dt.datetime) -> Outcome:
         if self._con is not None:
-            outcome = handle_message(self._con, data, self.inbox, self.land)
+            outcome = handle_message(self._con, data, self.inbox, self.land, delivered_at=arrived)
         else:
             try:
                 con = self._connect()
@@ -416,7 +426,7 @@ class MllpListener:
                 outcome = refusal(data, exc)
             else:
                 with con:
-                    outcome = handle_message(con, data, self.inbox, self.land)
+                    outcome = handle_message(con, data, self.inbox, self.land, delivered_at=arrived)
         self.stats.add(outcome)
         return outcome
 
@@ -428,7 +438,10 @@ class MllpListener:
                 frame = await read_frame(reader)
                 if frame is None:
                     break
-                outcome = await self._run(lambda frame=frame: self._handle(frame))
+                arrived = dt.datetime.now(dt.UTC).replace(tzinfo=None)  # the end block is in
+                outcome = await self._run(
+                    lambda frame=frame, arrived=arrived: self._handle(frame, arrived)
+                )
                 assert isinstance(outcome, Outcome)
                 writer.write(START_BLOCK + outcome.ack + END_BLOCK)
                 await writer.drain()

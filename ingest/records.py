@@ -552,3 +552,109 @@ def record_to_dict(record: Record) -> dict[str, Any]:
         "kind": record.kind,
         **{f.name: getattr(record, f.name) for f in dataclasses.fields(record)},
     }
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleSlot:
+    """One FHIR R4 Slot (as of one version): a bookable interval of a Schedule, busy or free.
+    Schedule occupancy = busy minutes over the minutes of all slots of a schedule and day."""
+
+    kind: ClassVar[str] = "schedule_slot"
+    key_fields: ClassVar[tuple[str, ...]] = (
+        "facility_code",
+        "slot_id",
+        "version_id",
+        "last_updated",
+        "status",
+    )
+
+    slot_id: str  # Slot.id
+    schedule_id: str  # Slot.schedule reference Schedule/<id>
+    status: str  # busy | free | busy-unavailable | busy-tentative | entered-in-error
+    start_time: dt.datetime  # Slot.start (naive UTC)
+    end_time: dt.datetime  # Slot.end (naive UTC)
+    duration_minutes: int  # end - start
+    overbooked: bool | None  # Slot.overbooked
+    service_code: str | None  # serviceType coding of the CPT / HCPCS system
+    facility_code: str | None  # the folder after fhir/ in the landing path
+    version_id: str | None  # meta.versionId
+    last_updated: dt.datetime | None  # meta.lastUpdated (naive UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderSchedule:
+    """One FHIR R4 Schedule (as of one version): the container of a provider's slots at a
+    location over its planning horizon."""
+
+    kind: ClassVar[str] = "provider_schedule"
+    key_fields: ClassVar[tuple[str, ...]] = (
+        "facility_code",
+        "schedule_id",
+        "version_id",
+        "last_updated",
+        "active",
+    )
+
+    schedule_id: str  # Schedule.id
+    active: bool | None  # Schedule.active
+    provider_npi: str | None  # Practitioner actor: us-npi identifier, else a 10-digit id
+    location_code: str | None  # Location actor id
+    horizon_start: dt.datetime | None  # planningHorizon.start (naive UTC)
+    horizon_end: dt.datetime | None  # planningHorizon.end (naive UTC)
+    facility_code: str | None  # the folder after fhir/ in the landing path
+    version_id: str | None  # meta.versionId
+    last_updated: dt.datetime | None  # meta.lastUpdated (naive UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimStatusInquiry:
+    """The X12 claim status exchange (005010X212): one claim or line asked about by a 276,
+    or one status (STC01 / STC10 / STC11) of a 277 response at its HL level (information
+    receiver, provider, claim, service line). Not the 277CA acknowledgment (claim_status):
+    here TRN02 is the inquirer's trace and REF*EJ the patient account number (= CLM01)."""
+
+    kind: ClassVar[str] = "claim_status_inquiry"
+    key_fields: ClassVar[tuple[str, ...]] = (
+        "transaction_set_id",
+        "trace_number",
+        "level",
+        "line_number",
+        "provider_id",
+        "category_code",
+        "status_code",
+        "entity_code",
+        "status_date",
+        "sender_id",
+        "interchange_control_number",
+        "transaction_control_number",
+    )
+
+    transaction_set_id: str  # ST01: 276 inquiry, 277 response
+    trace_number: str  # TRN02 of the level (2200B-E); a 277 echoes the 276's claim trace
+    level: str  # receiver | provider | claim | line (HL level, or SVC loop 2210 / 2220)
+    line_number: int | None  # 1-based position of the SVC within its claim (level line)
+    patient_account_number: str | None  # REF*EJ (= 837 CLM01)
+    payer_claim_number: str | None  # REF*1K
+    category_code: str | None  # STC0x-1: F* finalized, P* pending, R* request, E* error; 276: null
+    status_code: str | None  # STC0x-2 (claim status code)
+    entity_code: str | None  # STC0x-3
+    status_date: dt.date | None  # STC02
+    charge_amount: Decimal | None  # STC04 (276: AMT*T3); line: SVC02
+    paid_amount: Decimal | None  # STC05; line: SVC03
+    adjudication_date: dt.date | None  # STC06
+    payment_date: dt.date | None  # STC08 check issue / EFT date
+    check_number: str | None  # STC09 (= 835 TRN02)
+    procedure_code: str | None  # SVC01-2 (level line)
+    service_date_from: dt.date | None  # DTP*472 of the claim / line
+    service_date_to: dt.date | None
+    payer_id: str | None  # 2100A NM1*PR09
+    provider_id: str | None  # 2100C NM1*1P09 (NPI when qualifier XX)
+    report_date: dt.date | None  # BHT04
+    sender_id: str  # ISA06
+    interchange_control_number: str  # ISA13
+    transaction_control_number: str  # ST02
+
+
+# kinds added after the tuple above was fixed (appended so the file's order stays stable)
+RECORD_TYPES = (*RECORD_TYPES, ScheduleSlot, ProviderSchedule, ClaimStatusInquiry)
+RECORD_TYPES_BY_KIND.update({t.kind: t for t in RECORD_TYPES})

@@ -11,6 +11,10 @@ before counts as a duplicate, never as a second row.
   `last_seen_at`. Resolved dead letters are never re-driven again.
 - `reprocess_files` lands chosen files again (bypassing the same-file skip) as new batches,
   by path or by the landing time window of their earlier batches.
+
+A re-driven or re-processed payload keeps its arrival time (`delivered_at`: the dead letter's,
+else its first landing for one landed before the column existed; the file's modification
+time); only `received_at` is the time of the replay.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from ingest.landing import (
     BatchResult,
     Parser,
     ensure_raw_schema,
+    file_delivered_at,
     land_bytes,
     transaction,
     write_batch,
@@ -99,14 +104,15 @@ def redrive(
     """`redrive_dead_letters` on an open connection."""
     at = now or _now()
     rows = con.execute(
-        f"""SELECT dead_letter_key, source, source_file, payload FROM {RAW_SCHEMA}.dead_letters
+        f"""SELECT dead_letter_key, source, source_file, payload,
+            coalesce(delivered_at, first_seen_at) FROM {RAW_SCHEMA}.dead_letters
         WHERE resolved_at IS NULL AND (? IS NULL OR source = ?)
         ORDER BY first_seen_at, dead_letter_key""",
         [source, source],
     ).fetchall()
     examined = resolved = failing = landed = duplicates = 0
     batches: list[BatchResult] = []
-    for key, row_source, source_file, payload in rows:
+    for key, row_source, source_file, payload, delivered_at in rows:
         module = _parser_for(row_source, parser)
         if module is None:
             continue
@@ -125,6 +131,7 @@ def redrive(
                     size=len(data),
                     parser_version=module.PARSER_VERSION,
                     received_at=at,
+                    delivered_at=delivered_at,  # the payload arrived then, not now
                 )
                 con.execute(
                     f"""UPDATE {RAW_SCHEMA}.dead_letters SET resolved_at = ?,
@@ -197,6 +204,7 @@ def reprocess_files(
                     name,
                     now=now,
                     reprocess=True,
+                    delivered_at=file_delivered_at(path),
                 )
             )
     return ReprocessResult(tuple(batches), tuple(missing))

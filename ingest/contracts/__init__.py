@@ -42,6 +42,7 @@ _TIMESTAMP = {
 }
 _JSON_TYPES: dict[object, dict[str, str]] = {
     str: {"type": "string"},
+    bool: {"type": "boolean"},
     int: {"type": "integer"},
     Decimal: _DECIMAL,
     dt.date: {"type": "string", "format": "date", "x-type": "date"},

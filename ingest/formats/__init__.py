@@ -39,14 +39,21 @@ PARSERS: dict[str, ModuleType] = {
         patient_accounting,
     )
 }
-_X12_SOURCES = {"837": "x12_837", "277": "x12_277", "835": "x12_835", "999": "x12_999"}
+_X12_SOURCES = {
+    "837": "x12_837",
+    "277": "x12_277",
+    "276": "x12_277",  # the claim status request travels with its 277 response
+    "835": "x12_835",
+    "999": "x12_999",
+}
 _SNIFF_BYTES = 8192
 
 
 def detect_source(data: bytes, filename: str) -> str | None:
-    """x12_837 / x12_277 / x12_835 / x12_999 from the first ST01 of an X12 file (with or
-    without an ISA header; an interchange holding a TA1 is x12_999), hl7_siu for `MSH|`, bai2
-    for a `01,` file header, fhir for a JSON object / NDJSON line with a `resourceType`,
+    """x12_837 / x12_277 (277, 276) / x12_835 / x12_999 from the first ST01 of an X12 file
+    (with or without an ISA header; an interchange holding a TA1 is x12_999), hl7_siu for
+    `MSH|`, bai2 for a `01,` file header, fhir for a JSON object / NDJSON line with a
+    `resourceType`,
     patient_accounting / schedule_templates for a `.csv` under that folder or with that header,
     vendor_csv for a `.csv` under a `vendor_csv/` folder or whose header fits a clinic mapping,
     erp_master for another `.csv` name; None when unknown."""

@@ -1,9 +1,11 @@
 """FHIR R4 scheduling resources -> AppointmentEvent, in the SIU event vocabulary of `hl7_siu`
-(so HL7 and FHIR land in one `raw.appointment_event` table and one dbt sequence).
+(so HL7 and FHIR land in one `raw.appointment_event` table and one dbt sequence), and Slot /
+Schedule -> ScheduleSlot / ProviderSchedule.
 
 Input: an NDJSON bulk export (one resource per line: `Appointment.ndjson`, `Slot.ndjson`,
-`Schedule.ndjson`), or one JSON document (a single resource or a Bundle; a Bundle's
-Appointment entries are read, its other entries skipped). Plain JSON, no FHIR model library at
+`Schedule.ndjson`), or one JSON document (a single resource or a Bundle, e.g. a searchset
+page of `ingest.fhir_poller`; a Bundle's Appointment, Slot and Schedule entries are read, its
+other entries skipped). Plain JSON, no FHIR model library at
 runtime (fhir.resources is a dev dependency; the tests use its R4B models as a cross-check).
 
 The landing path gives the facility: `fhir/<FACILITY>/<YYYY-MM-DD>/Appointment.ndjson`
@@ -49,11 +51,23 @@ typed `VN`); patient_id = the Patient participant's id.
 Timestamps: instants with an offset become naive UTC (as `hl7_siu` does for offset
 timestamps); a value without offset is kept as is; a date alone is midnight.
 
+Slot and Schedule (one record per resource version, as found)
+--------------------------------------------------------------
+* Slot -> ScheduleSlot: slot_id = `id`, schedule_id = the `schedule` reference
+  (`Schedule/<id>`), status (busy / free / busy-unavailable / busy-tentative /
+  entered-in-error), start_time / end_time (naive UTC), duration_minutes, overbooked,
+  service_code (serviceType of the CPT / HCPCS system), facility_code (as above),
+  version_id / last_updated from `meta`.
+* Schedule -> ProviderSchedule: schedule_id = `id`, active, provider_npi and location_code
+  from the actors (as for an Appointment participant), horizon_start / horizon_end from
+  `planningHorizon`, facility_code, version_id / last_updated.
+
 Dead letters (the other lines go on): a line that is not UTF-8 (EncodingError) or not a JSON
 object (InvalidJson); a resource that is not an Appointment, Slot, Schedule or Bundle, or a
 Bundle without one (UnsupportedResource); an Appointment without id / status / any event
-time (MissingElement), with an unknown status or an unreadable time (InvalidValue). Slot and
-Schedule resources yield nothing for now.
+time, a Slot without id / schedule / status / start / end, a Schedule without id
+(MissingElement); an unknown status, an unreadable time, a Slot ending before it starts
+(InvalidValue).
 """
 
 from __future__ import annotations
@@ -62,14 +76,14 @@ import datetime as dt
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 from typing import Any
 
-from ingest.records import AppointmentEvent, DeadLetter, Record
+from ingest.records import AppointmentEvent, DeadLetter, ProviderSchedule, Record, ScheduleSlot
 
 SOURCE = "fhir"
-PARSER_VERSION = "1.0.0"
+PARSER_VERSION = "1.1.0"  # 1.1: Slot and Schedule records
 
 VISIT_SYSTEMS_ENV = "HCOPS_FHIR_VISIT_SYSTEMS"
 DEFAULT_VISIT_SYSTEMS = ("urn:hcops:visit",)
@@ -90,7 +104,8 @@ _STATUS_EVENTS = {
     "noshow": ("S26", "Noshow"),
     "entered-in-error": ("S17", "Deleted"),
 }
-_IGNORED_RESOURCES = {"Slot", "Schedule"}
+SLOT_STATUSES = frozenset({"busy", "free", "busy-unavailable", "busy-tentative",
+                           "entered-in-error"})  # fmt: skip
 _DATETIME = re.compile(
     r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?"
     r"(Z|[+-]\d{2}:\d{2})?)?)?)?$"
@@ -175,17 +190,20 @@ def _resource(
     where: str = "resource",
 ) -> Iterator[Record | DeadLetter]:
     kind = resource.get("resourceType")
-    if kind == "Appointment":
+    if kind in ("Appointment", "Slot", "Schedule"):
         try:
-            yield from appointment_events(resource, facility, bundle_time)
+            if kind == "Appointment":
+                yield from appointment_events(resource, facility, bundle_time)
+            elif kind == "Slot":
+                yield slot_record(resource, facility)
+            else:
+                yield schedule_record(resource, facility)
         except FhirError as exc:
-            reason = f"{where}: Appointment {resource.get('id')!r}: {exc}"
+            reason = f"{where}: {kind} {resource.get('id')!r}: {exc}"
             yield DeadLetter(SOURCE, exc.error_class, reason, payload, index)
         except Exception as exc:  # noqa: BLE001 - a bad resource must not stop the file
-            reason = f"{where}: Appointment {resource.get('id')!r}: reader failed: {exc!r}"
+            reason = f"{where}: {kind} {resource.get('id')!r}: reader failed: {exc!r}"
             yield DeadLetter(SOURCE, "InvalidValue", reason, payload, index)
-    elif kind in _IGNORED_RESOURCES:
-        return
     elif kind == "Bundle":
         yield from _bundle(resource, index, payload, facility, where)
     elif kind is None:
@@ -204,7 +222,7 @@ def _bundle(
 ) -> Iterator[Record | DeadLetter]:
     entries = [e.get("resource") for e in bundle.get("entry") or [] if isinstance(e, dict)]
     resources = [r for r in entries if isinstance(r, dict)]
-    kinds_read = {"Appointment", *_IGNORED_RESOURCES}
+    kinds_read = {"Appointment", "Slot", "Schedule"}
     wanted = [(n, r) for n, r in enumerate(resources) if r.get("resourceType") in kinds_read]
     if not wanted:
         kinds = sorted({str(r.get("resourceType")) for r in resources})
@@ -306,6 +324,74 @@ def appointment_events(
     return events
 
 
+def slot_record(resource: dict[str, Any], facility: str | None = None) -> ScheduleSlot:
+    """The ScheduleSlot of one Slot version (see the module docstring)."""
+    slot_id = _required(resource.get("id"), "Slot has no id")
+    schedule = resource.get("schedule")
+    schedule_id = _reference_id(schedule, "Schedule") if isinstance(schedule, dict) else None
+    if not schedule_id:
+        raise FhirError("MissingElement", "Slot has no schedule reference (Schedule/<id>)")
+    status = _required(resource.get("status"), "Slot has no status")
+    if status not in SLOT_STATUSES:
+        raise FhirError("InvalidValue", f"status {status!r} is not an R4 SlotStatus")
+    start = instant(resource.get("start"), "start")
+    end = instant(resource.get("end"), "end")
+    if start is None or end is None:
+        raise FhirError("MissingElement", "Slot needs both start and end")
+    if end < start:
+        raise FhirError("InvalidValue", f"Slot ends ({end}) before it starts ({start})")
+    overbooked = resource.get("overbooked")
+    version_id, last_updated = _meta(resource)
+    return ScheduleSlot(
+        slot_id=slot_id,
+        schedule_id=schedule_id,
+        status=status,
+        start_time=start,
+        end_time=end,
+        duration_minutes=int((end - start).total_seconds() // 60),
+        overbooked=overbooked if isinstance(overbooked, bool) else None,
+        service_code=_service_code(resource),
+        facility_code=facility or _facility_extension(resource),
+        version_id=version_id,
+        last_updated=last_updated,
+    )
+
+
+def schedule_record(resource: dict[str, Any], facility: str | None = None) -> ProviderSchedule:
+    """The ProviderSchedule of one Schedule version (see the module docstring)."""
+    schedule_id = _required(resource.get("id"), "Schedule has no id")
+    actors = [a for a in resource.get("actor") or [] if isinstance(a, dict)]
+    horizon = resource.get("planningHorizon")
+    horizon = horizon if isinstance(horizon, dict) else {}
+    active = resource.get("active")
+    version_id, last_updated = _meta(resource)
+    return ProviderSchedule(
+        schedule_id=schedule_id,
+        active=active if isinstance(active, bool) else None,
+        provider_npi=_actor_npi(actors),
+        location_code=next(filter(None, (_reference_id(a, "Location") for a in actors)), None),
+        horizon_start=instant(horizon.get("start"), "planningHorizon.start"),
+        horizon_end=instant(horizon.get("end"), "planningHorizon.end"),
+        facility_code=facility or _facility_extension(resource),
+        version_id=version_id,
+        last_updated=last_updated,
+    )
+
+
+def _required(value: Any, missing: str) -> str:
+    text = _text(value)
+    if not text:
+        raise FhirError("MissingElement", missing)
+    return text
+
+
+def _meta(resource: dict[str, Any]) -> tuple[str | None, dt.datetime | None]:
+    """meta.versionId and meta.lastUpdated."""
+    meta = resource.get("meta") if isinstance(resource.get("meta"), dict) else {}
+    last_updated = instant(meta.get("lastUpdated"), "meta.lastUpdated")
+    return _text(meta.get("versionId")) or None, last_updated
+
+
 def instant(value: Any, where: str) -> dt.datetime | None:
     """A FHIR date / dateTime / instant as a naive datetime (UTC when it has an offset)."""
     if value is None or value == "":
@@ -364,8 +450,13 @@ def _participant_id(resource: dict[str, Any], kind: str) -> str | None:
 
 
 def _npi(resource: dict[str, Any]) -> str | None:
+    return _actor_npi(_participants(resource))
+
+
+def _actor_npi(actors: Iterable[dict[str, Any]]) -> str | None:
+    """The NPI of the Practitioner actor: its us-npi identifier, else a 10-digit id."""
     fallback = None
-    for actor in _participants(resource):
+    for actor in actors:
         reference_id = _reference_id(actor, "Practitioner")
         identifier = actor.get("identifier")
         if isinstance(identifier, dict) and identifier.get("system") == NPI_SYSTEM:

@@ -5,8 +5,11 @@ composite of a claim's STC (STC01, STC10, STC11) is one record with level "claim
 rejection (A3, A6, A7, A8) found at a higher HL level (2200A source, 2200B information
 receiver, 2200C billing provider) is applied to every claim below that HL as a record with
 level "source" / "receiver" / "provider". Line-level STCs (after SVC, loop 2220D) are not
-claim statuses and are skipped. The 277 claim status response (005010X212) and 276 inquiries
-are not acknowledgments: they become UnsupportedTransaction dead letters.
+claim statuses and are skipped.
+
+The claim status inquiry / response pair (276 / 277, 005010X212) is read by
+`ingest.formats.x12_277_x212` into ClaimStatusInquiry records (decision 0015); other
+transaction sets and guides become UnsupportedTransaction dead letters.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from ingest.formats import x12_277_x212
 from ingest.formats._x12_common import expect_transaction, loop_dead_letter, read_x12, require
 from ingest.records import ClaimStatus, DeadLetter, Record
 from ingest.x12 import (
@@ -30,20 +34,38 @@ from ingest.x12 import (
 
 SOURCE = "x12_277"
 _BHT02_PURPOSES = frozenset({"06", "08", "13"})  # confirmation, status, request
-PARSER_VERSION = "1.0.0"
+PARSER_VERSION = "1.1.0"  # 1.1: 276 / 277 X212 claim status inquiries and responses
 
 REJECTION_CATEGORIES = frozenset({"A3", "A6", "A7", "A8"})
 _LEVEL_NAMES = {"20": "source", "21": "receiver", "19": "provider"}
 _CLAIM_LEVEL_CODES = frozenset({"PT", "22", "23"})
 
 
+_GUIDES = {  # ST01 -> (what it is, implementation guides read)
+    "277": ("277CA claim acknowledgment or 277 claim status response", ("X214", "X364", "X212")),
+    "276": ("276 claim status request", ("X212",)),
+}
+
+
 def parse(data: bytes, filename: str) -> Iterator[Record | DeadLetter]:
-    """ClaimStatus records of a 277CA file; anything else as dead letters. Never raises."""
-    return read_x12(SOURCE, data, _accept, _read_transaction)
+    """ClaimStatus records of a 277CA, ClaimStatusInquiry records of a 276 / 277 X212;
+    anything else as dead letters. Never raises."""
+    return read_x12(SOURCE, data, _accept, _read_any)
 
 
 def _accept(envelope: Envelope) -> str | None:
-    return expect_transaction(envelope, "277", "277CA claim acknowledgment", ("X214", "X364"))
+    label, guides = _GUIDES.get(envelope.transaction_set_id, _GUIDES["277"])
+    st01 = envelope.transaction_set_id if envelope.transaction_set_id in _GUIDES else "277"
+    refusal = expect_transaction(envelope, st01, label, guides)
+    if refusal and envelope.transaction_set_id not in _GUIDES:
+        refusal += " or ST01='276'"
+    return refusal
+
+
+def _read_any(txn: Transaction) -> Iterator[Record | DeadLetter]:
+    if "X212" in txn.envelope.version:
+        return x12_277_x212.read_transaction(txn)
+    return _read_transaction(txn)
 
 
 @dataclass(frozen=True, slots=True)

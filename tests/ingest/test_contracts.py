@@ -103,7 +103,7 @@ def test_changed_key_fields_break() -> None:
 def test_parsed_corpus_records_satisfy_their_schema(corpus_dir: Path) -> None:
     schemas = {t.kind: contracts.schema_for(t) for t in RECORD_TYPES}
     checked: dict[str, int] = {}
-    for source in ("hl7_siu", "x12_837", "x12_277", "x12_835"):
+    for source in ("hl7_siu", "x12_837", "x12_277", "x12_835", "fhir"):
         for path in sorted((corpus_dir / source).iterdir()):
             for item in PARSERS[source].parse(path.read_bytes(), path.name):
                 if isinstance(item, DeadLetter):
@@ -111,9 +111,15 @@ def test_parsed_corpus_records_satisfy_their_schema(corpus_dir: Path) -> None:
                 errors = contracts.validate(contracts.to_json(item), schemas[item.kind])
                 assert not errors, f"{path.name}: {item.kind}: {errors}"
                 checked[item.kind] = checked.get(item.kind, 0) + 1
-    assert {"appointment_event", "claim_submission", "claim_status", "remittance_claim"} <= set(
-        checked
-    )
+    assert {
+        "appointment_event",
+        "claim_submission",
+        "claim_status",
+        "claim_status_inquiry",
+        "remittance_claim",
+        "schedule_slot",
+        "provider_schedule",
+    } <= set(checked)
 
 
 def test_validation_rejects_a_wrong_instance() -> None:

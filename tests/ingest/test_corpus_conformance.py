@@ -13,6 +13,7 @@ from ingest.formats import PARSERS
 from ingest.records import (
     AppointmentEvent,
     ClaimStatus,
+    ClaimStatusInquiry,
     ClaimSubmission,
     DeadLetter,
     RemittanceAdjustment,
@@ -83,8 +84,6 @@ def test_dead_letter_reasons_by_file(corpus_dir: Path) -> None:
         ("x12_837", "hdi__commercial.dat"): ("EnvelopeError", "SE01 segment count"),
         ("x12_837", "lfh__demo.example6.837"): ("InvalidValue", "separator mismatch"),
         ("x12_837", "dwai__X291-ambulance.edi"): ("InvalidValue", "an element is missing"),
-        ("x12_277", "lfh__demo.276"): ("UnsupportedTransaction", "'276'"),
-        ("x12_277", "hdi__X212-277-claim-response.edi"): ("UnsupportedTransaction", "005010X212"),
         ("x12_277", "hdi__277CA-receiver-rejected.edi"): (
             "MissingSegment",
             "receiver-level rejection A3",
@@ -182,6 +181,101 @@ def test_277_every_claim_reference_has_a_status(corpus_dir: Path) -> None:
         assert {s.claim_id for s in statuses} == references, path.name
         checked += 1
     assert checked >= 4
+
+
+def _x212_files(corpus_dir: Path, st01: str) -> list[Path]:
+    """The 276 / 277 claim status files (005010X212) of the corpus."""
+    found = []
+    for path in _files(corpus_dir, "x12_277"):
+        segments = _bare_segments(path.read_bytes())
+        st = next(s for s in segments if s[0] == "ST")
+        if st[1] == st01 and st[3] == "005010X212":
+            found.append(path)
+    return found
+
+
+def _inquiries(path: Path) -> list[ClaimStatusInquiry]:
+    items = _parse(path, "x12_277")
+    assert not [i for i in items if isinstance(i, DeadLetter)], path.name  # fully parsed
+    assert all(isinstance(i, ClaimStatusInquiry) for i in items), path.name
+    return items  # type: ignore[return-value]
+
+
+def test_276_requests_match_a_bare_split(corpus_dir: Path) -> None:
+    """Per 276: one claim record per TRN (2200D / 2200E), one line record per SVC, the same
+    traces, REF*EJ patient accounts and Σ AMT*T3 as a bare segment split."""
+    files = _x212_files(corpus_dir, "276")
+    assert len(files) == 9
+    for path in files:
+        records = _inquiries(path)
+        segments = _bare_segments(path.read_bytes())
+        claims = [r for r in records if r.level == "claim"]
+        lines = [r for r in records if r.level == "line"]
+        assert len(records) == len(claims) + len(lines), path.name
+        assert [r.trace_number for r in claims] == [s[2] for s in segments if s[0] == "TRN"]
+        accounts = [s[2] for s in segments if s[0] == "REF" and s[1] == "EJ"]
+        assert sorted(filter(None, (r.patient_account_number for r in claims))) == sorted(accounts)
+        amounts = [Decimal(s[2]) for s in segments if s[0] == "AMT" and s[1] == "T3"]
+        assert sum(r.charge_amount or 0 for r in claims) == sum(amounts), path.name
+        svc = [Decimal(s[2]) for s in segments if s[0] == "SVC"]
+        assert [r.charge_amount for r in lines] == svc, path.name
+        assert all(r.category_code is None and r.transaction_set_id == "276" for r in records)
+
+
+_PYX12_LEVELS = {"2200B": "receiver", "2200C": "provider", "2200D": "claim", "2200E": "claim",
+                 "2220D": "line", "2220E": "line"}  # fmt: skip
+
+
+def _pyx12_x212_statuses(path: Path) -> tuple[Counter[tuple[str, str, str]], Decimal]:
+    """(level, trace, category) of every STC composite and Σ STC04 of the claim STCs, read by
+    pyx12's loop reader with its own 277 X212 map (shipped in pyx12 but not listed in its
+    maps.xml, hence the map lookup wrapped here)."""
+    x12context = pytest.importorskip("pyx12.x12context")
+    from pyx12 import error_handler, map_index, params
+
+    lookup = map_index.map_index.get_filename
+
+    def get_filename(self: object, icvn: str, vriic: str, fic: str, *rest: object) -> str | None:
+        if vriic == "005010X212":
+            return "277.5010.X212.xml"
+        return lookup(self, icvn, vriic, fic, *rest)  # type: ignore[arg-type]
+
+    found: Counter[tuple[str, str, str]] = Counter()
+    charges = Decimal(0)
+    trace = ""
+    with pytest.MonkeyPatch.context() as patch, path.open(encoding="latin-1") as handle:
+        patch.setattr(map_index.map_index, "get_filename", get_filename)
+        reader = x12context.X12ContextReader(params.params(), error_handler.errh_null(), handle)
+        for node in reader.iter_segments():
+            seg_id = node.seg_data.get_seg_id()
+            loop = node.cur_path.split("/")[-2]
+            if seg_id == "TRN":
+                trace = node.get_value("TRN02")
+            elif seg_id == "STC":
+                level = _PYX12_LEVELS[loop]
+                for ref in ("STC01-1", "STC10-1", "STC11-1"):
+                    if category := node.get_value(ref):
+                        found[(level, trace, category)] += 1
+                        if level == "claim":
+                            charges += Decimal(node.get_value("STC04") or 0)
+    return found, charges
+
+
+def test_277_x212_statuses_match_pyx12(corpus_dir: Path) -> None:
+    """Per 277 X212: every STC composite at every level (receiver 2200B, provider 2200C,
+    claim 2200D / E, line 2220D / E) with its trace, and Σ STC04, as pyx12 reads them."""
+    files = _x212_files(corpus_dir, "277")
+    assert len(files) == 8
+    levels: Counter[str] = Counter()
+    for path in files:
+        records = _inquiries(path)
+        expected, charges = _pyx12_x212_statuses(path)
+        ours = Counter((r.level, r.trace_number, r.category_code or "") for r in records)
+        assert ours == expected, path.name
+        claims = [r for r in records if r.level == "claim"]
+        assert sum(r.charge_amount or 0 for r in claims) == charges, path.name
+        levels.update(r.level for r in records)
+    assert set(levels) == {"receiver", "provider", "claim", "line"}
 
 
 def test_siu_event_counts_match_msh_count(corpus_dir: Path) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ingest.formats import detect_source, fhir_appointment
-from ingest.records import AppointmentEvent, DeadLetter
+from ingest.records import AppointmentEvent, DeadLetter, ProviderSchedule, ScheduleSlot
 
 FILE = "fhir/RVC/2026-01-09/Appointment.ndjson"
 
@@ -150,10 +150,117 @@ def test_bad_lines_dead_letter_and_the_others_go_on() -> None:
     assert redriven[0].reason.endswith("status 'weird' is not an R4 AppointmentStatus")
 
 
-def test_slot_and_schedule_lines_yield_nothing() -> None:
-    slot = {"resourceType": "Slot", "id": "s1", "status": "busy"}
-    schedule = {"resourceType": "Schedule", "id": "c1"}
-    assert parse_lines(slot, schedule, filename="fhir/RVC/2026-01-09/Slot.ndjson") == []
+def slot(slot_id: str, status: str, start: str, end: str, **extra: object) -> dict[str, object]:
+    resource: dict[str, object] = {
+        "resourceType": "Slot",
+        "id": slot_id,
+        "meta": {"lastUpdated": "2026-01-09T23:30:00-05:00"},
+        "schedule": {"reference": "Schedule/RVC-1002800013"},
+        "status": status,
+        "start": start,
+        "end": end,
+    }
+    resource.update(extra)
+    return resource
+
+
+SCHEDULE = {
+    "resourceType": "Schedule",
+    "id": "RVC-1002800013",
+    "meta": {"versionId": "2", "lastUpdated": "2026-01-09T23:30:00-05:00"},
+    "active": True,
+    "actor": [
+        {
+            "reference": "Practitioner/P17",
+            "identifier": {"system": "http://hl7.org/fhir/sid/us-npi", "value": "1002800013"},
+        },
+        {"reference": "Location/RVC-RM02"},
+    ],
+    "planningHorizon": {"start": "2026-01-09T00:00:00-05:00", "end": "2026-01-10T00:00:00-05:00"},
+}
+
+
+def test_slot_and_schedule_lines_become_records() -> None:
+    busy = slot(
+        "A1-202601150815",
+        "busy",
+        "2026-01-15T08:15:00-05:00",
+        "2026-01-15T08:35:00-05:00",
+        overbooked=True,
+        serviceType=[{"coding": [{"system": "http://www.ama-assn.org/go/cpt", "code": "99213"}]}],
+    )
+    free = slot("F1", "free", "2026-01-15T08:35:00-05:00", "2026-01-15T12:00:00-05:00")
+    items = parse_lines(busy, free, SCHEDULE, filename="fhir/RVC/2026-01-09/Slot.ndjson")
+    first, second, schedule = items
+    assert first == ScheduleSlot(
+        slot_id="A1-202601150815",
+        schedule_id="RVC-1002800013",
+        status="busy",
+        start_time=dt.datetime(2026, 1, 15, 13, 15),
+        end_time=dt.datetime(2026, 1, 15, 13, 35),
+        duration_minutes=20,
+        overbooked=True,
+        service_code="99213",
+        facility_code="RVC",
+        version_id=None,
+        last_updated=dt.datetime(2026, 1, 10, 4, 30),
+    )
+    assert isinstance(second, ScheduleSlot)
+    assert (second.status, second.duration_minutes, second.overbooked) == ("free", 205, None)
+    assert schedule == ProviderSchedule(
+        schedule_id="RVC-1002800013",
+        active=True,
+        provider_npi="1002800013",
+        location_code="RVC-RM02",
+        horizon_start=dt.datetime(2026, 1, 9, 5, 0),
+        horizon_end=dt.datetime(2026, 1, 10, 5, 0),
+        facility_code="RVC",
+        version_id="2",
+        last_updated=dt.datetime(2026, 1, 10, 4, 30),
+    )
+
+
+def test_bad_slots_and_schedules_dead_letter_and_the_others_go_on() -> None:
+    start, end = "2026-01-15T08:15:00-05:00", "2026-01-15T08:35:00-05:00"
+    no_schedule = slot("S2", "free", start, end)
+    del no_schedule["schedule"]
+    no_id = dict(SCHEDULE)
+    del no_id["id"]
+    items = parse_lines(
+        slot("S1", "booked", start, end),
+        no_schedule,
+        slot("S3", "free", end, start),
+        slot("S4", "free", start, None),
+        no_id,
+        slot("S5", "busy-tentative", start, end),
+    )
+    dead = [i for i in items if isinstance(i, DeadLetter)]
+    assert [(d.error_class, d.offset) for d in dead] == [
+        ("InvalidValue", 0),
+        ("MissingElement", 1),
+        ("InvalidValue", 2),
+        ("MissingElement", 3),
+        ("MissingElement", 4),
+    ]
+    assert "'booked' is not an R4 SlotStatus" in dead[0].reason
+    assert "no schedule reference" in dead[1].reason and "before it starts" in dead[2].reason
+    assert "Slot 'S4'" in dead[3].reason and "Schedule has no id" in dead[4].reason
+    assert isinstance(items[-1], ScheduleSlot) and items[-1].status == "busy-tentative"
+
+
+def test_bundle_reads_slots_and_schedules_too() -> None:
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "entry": [
+            {"resource": SCHEDULE},
+            {"resource": {"resourceType": "OperationOutcome"}, "search": {"mode": "outcome"}},
+            {"resource": slot("S1", "free", "2026-01-15T08:15:00Z", "2026-01-15T09:15:00Z")},
+        ],
+    }
+    items = list(fhir_appointment.parse(json.dumps(bundle).encode(), "fhir/RVC/poll/p.json"))
+    assert [type(i).__name__ for i in items] == ["ProviderSchedule", "ScheduleSlot"]
+    assert {i.facility_code for i in items} == {"RVC"}
 
 
 def test_bundle_reads_its_appointments() -> None:
@@ -194,9 +301,10 @@ def test_corpus_scheduling_files_parse_or_dead_letter_specifically(corpus_dir: P
     }
     for path in sorted((corpus_dir / "fhir").glob("*.json")):
         items = list(fhir_appointment.parse(path.read_bytes(), path.name))
-        kinds = {json.loads(path.read_bytes()).get("resourceType")}
-        if kinds & {"Slot", "Schedule"}:
-            assert items == [], path.name
+        kind = json.loads(path.read_bytes()).get("resourceType")
+        if kind in ("Slot", "Schedule"):
+            [record] = items
+            assert isinstance(record, ScheduleSlot if kind == "Slot" else ProviderSchedule)
             continue
         assert items, path.name
         if path.name in expected:
@@ -228,3 +336,36 @@ def test_corpus_examples_agree_with_fhir_resources_r4b(corpus_dir: Path) -> None
         assert event.appointment_id == model.id and model.status in ("booked", "proposed")
         start = model.start.astimezone(dt.UTC).replace(tzinfo=None) if model.start else None
         assert event.start_time == start
+
+
+@pytest.mark.corpus
+def test_corpus_slots_and_schedules_agree_with_fhir_resources_r4b(corpus_dir: Path) -> None:
+    """The R4 Slot / Schedule examples, read independently by the R4B models: same id,
+    status, start / end (UTC), schedule reference, actors and horizon."""
+    r4b_slot = pytest.importorskip("fhir.resources.R4B.slot")
+    r4b_schedule = pytest.importorskip("fhir.resources.R4B.schedule")
+
+    def utc(value: dt.datetime | None) -> dt.datetime | None:
+        return value.astimezone(dt.UTC).replace(tzinfo=None) if value else None
+
+    slots = sorted((corpus_dir / "fhir").glob("fhirr4__slot-*.json"))
+    schedules = sorted((corpus_dir / "fhir").glob("fhirr4__schedule-*.json"))
+    assert len(slots) == 4 and len(schedules) == 3
+    for path in slots:
+        model = r4b_slot.Slot.model_validate_json(path.read_bytes())
+        [record] = fhir_appointment.parse(path.read_bytes(), path.name)
+        assert isinstance(record, ScheduleSlot)
+        assert (record.slot_id, record.status) == (model.id, model.status)
+        assert (record.start_time, record.end_time) == (utc(model.start), utc(model.end))
+        assert f"Schedule/{record.schedule_id}" == model.schedule.reference
+        assert record.overbooked == model.overbooked
+    for path in schedules:
+        model = r4b_schedule.Schedule.model_validate_json(path.read_bytes())
+        [record] = fhir_appointment.parse(path.read_bytes(), path.name)
+        assert isinstance(record, ProviderSchedule)
+        assert (record.schedule_id, record.active) == (model.id, model.active)
+        locations = [a.reference for a in model.actor if a.reference.startswith("Location/")]
+        assert [f"Location/{record.location_code}"] == locations
+        horizon = model.planningHorizon
+        assert (record.horizon_start, record.horizon_end) == (utc(horizon.start), utc(horizon.end))
+        assert record.provider_npi is None  # "Practitioner/1": neither an NPI nor 10 digits

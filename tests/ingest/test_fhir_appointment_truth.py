@@ -1,6 +1,6 @@
 """FHIR and vendor CSV against the simulator's truth: per appointment the final status (last
-event by event time), the booking time (first S12) and the visit number; landing twice lands
-nothing new and conserves every item."""
+event by event time), the booking time (first S12) and the visit number; FHIR Slots tile the
+template sessions; landing twice lands nothing new and conserves every item."""
 
 from __future__ import annotations
 
@@ -13,9 +13,15 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pytest
 
-from ingest.formats import fhir_appointment, vendor_csv
+from ingest.formats import fhir_appointment, schedule_templates, vendor_csv
 from ingest.pipeline import land_source, source_files
-from ingest.records import AppointmentEvent, DeadLetter
+from ingest.records import (
+    AppointmentEvent,
+    DeadLetter,
+    ProviderSchedule,
+    ScheduleSlot,
+    ScheduleTemplate,
+)
 from simulator import generate
 from simulator.faults import FaultParams
 
@@ -53,7 +59,7 @@ def test_events_reproduce_truth(network: Path, channel: str) -> None:
         for item in module.parse(path.read_bytes(), filename):
             if isinstance(item, DeadLetter):
                 dead.append(item)
-            else:
+            elif isinstance(item, AppointmentEvent):
                 events[item.appointment_id][(item.sending_facility, item.message_control_id)] = item
     assert dead == []
     with (network / "truth" / "appointments.csv").open(newline="") as handle:
@@ -80,6 +86,47 @@ def test_events_reproduce_truth(network: Path, channel: str) -> None:
             assert rescheduled == (expected["rescheduled"] == "true"), appointment_id
 
 
+def test_fhir_slots_tile_the_templates_and_busy_slots_are_the_kept_appointments(
+    network: Path,
+) -> None:
+    """Per facility, day and provider the Slot minutes equal the template sessions' available
+    minutes (schedule_templates/, read by its own reader); per facility and day one busy slot
+    per appointment kept (truth: not cancelled)."""
+    slot_minutes: dict[tuple[str, str, str], int] = defaultdict(int)
+    busy: dict[tuple[str, str], int] = defaultdict(int)
+    providers: dict[tuple[str | None, str], str | None] = {}
+    slots: list[tuple[str, ScheduleSlot]] = []
+    for path in source_files(network / "fhir"):
+        filename = f"fhir/{path.relative_to(network / 'fhir').as_posix()}"
+        for item in fhir_appointment.parse(path.read_bytes(), filename):
+            assert not isinstance(item, DeadLetter), item
+            if isinstance(item, ProviderSchedule):
+                providers[(item.facility_code, item.schedule_id)] = item.provider_npi
+            elif isinstance(item, ScheduleSlot):
+                slots.append((path.parent.name, item))  # the folder is the service day
+    assert slots
+    for day, item in slots:
+        assert item.facility_code is not None
+        npi = providers[(item.facility_code, item.schedule_id)]
+        assert npi is not None
+        slot_minutes[(item.facility_code, day, npi)] += item.duration_minutes
+        busy[(item.facility_code, day)] += item.status == "busy"
+    template_minutes: dict[tuple[str, str, str], int] = defaultdict(int)
+    facilities = {facility for facility, _, _ in slot_minutes}
+    for path in source_files(network / "schedule_templates"):
+        for row in schedule_templates.parse(path.read_bytes(), path.name):
+            if isinstance(row, ScheduleTemplate) and row.facility_code in facilities:
+                key = (row.facility_code, row.date.isoformat(), row.provider_npi)
+                template_minutes[key] += row.available_minutes
+    assert dict(slot_minutes) == dict(template_minutes)
+    kept: dict[tuple[str, str], int] = defaultdict(int)
+    with (network / "truth" / "appointments.csv").open(newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["channel"] == "fhir" and row["final_status"] != "cancelled":
+                kept[(row["facility_code"], row["service_start"][:10])] += 1
+    assert {k: v for k, v in busy.items() if v} == dict(kept)
+
+
 def test_landing_twice_lands_nothing_new_and_conserves(network: Path, tmp_path: Path) -> None:
     warehouse = tmp_path / "wh.duckdb"
     for source in ("fhir", "vendor_csv"):
@@ -99,5 +146,11 @@ def test_landing_twice_lands_nothing_new_and_conserves(network: Path, tmp_path: 
             """select sum(received), sum(landed + duplicates + dead_lettered)
             from raw.landing_batches"""
         ).fetchone()
+        slot_rows = con.execute(
+            "select count(*), count(distinct schedule_id) from raw.schedule_slot"
+        ).fetchone()
+        schedule_rows = con.execute("select count(*) from raw.provider_schedule").fetchone()
     assert set(per_source) == {"fhir", "vendor_csv"}
+    assert slot_rows is not None and slot_rows[0] > slot_rows[1] > 0
+    assert schedule_rows is not None and schedule_rows[0] > 0
     assert batches is not None and batches[0] == batches[1]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
@@ -248,3 +249,26 @@ def test_a_busy_warehouse_is_waited_for_then_refused(tmp_path: Path) -> None:
     assert "send it again" in str(acks[0]["ERR.F8"])
     acks, stats = asyncio.run(main(hold=0.3, timeout=10))
     assert _msa(acks[0]) == ("AA", "M1") and stats.landed == 1
+
+
+def test_delivered_at_is_the_socket_arrival_time(tmp_path: Path) -> None:
+    """Each message carries the time its frame arrived (not the time it was parsed), and the
+    inbox file keeps it as its modification time."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    inbox = tmp_path / "landing" / "hl7_siu"
+    before = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    acks, _ = _run(warehouse, [siu("M1", "APT1"), siu("M2", "APT2")], inbox=inbox)
+    after = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    assert [_msa(a)[0] for a in acks] == ["AA", "AA"]
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        events = con.execute(
+            """select e.message_control_id, e.delivered_at, b.delivered_at, e.received_at
+            from raw.appointment_event e join raw.landing_batches b using (batch_id)
+            order by 1"""
+        ).fetchall()
+    assert [e[0] for e in events] == ["M1", "M2"]
+    for _, delivered, batch_delivered, received in events:
+        assert before <= delivered <= received <= after and delivered == batch_delivered
+    assert events[0][1] < events[1][1]  # one arrival per frame
+    mtime = (inbox / "mllp" / "NORTH" / "M1.hl7").stat().st_mtime
+    assert dt.datetime.fromtimestamp(mtime, dt.UTC).replace(tzinfo=None) == events[0][1]

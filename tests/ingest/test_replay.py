@@ -157,6 +157,6 @@ def test_old_dead_letter_tables_gain_the_replay_columns(tmp_path: Path) -> None:
                 "select column_name from (describe raw.dead_letters)"
             ).fetchall()
         ]
-    assert columns[-2:] == ["resolved_at", "resolved_by_parser_version"]
+    assert columns[-3:] == ["resolved_at", "resolved_by_parser_version", "delivered_at"]
     result = redrive_dead_letters(warehouse, parser=FIXED)  # type: ignore[arg-type]
     assert (result.resolved, result.landed) == (1, 1)

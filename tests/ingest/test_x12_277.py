@@ -1,14 +1,17 @@
-"""277CA reader: claim-level statuses and rejections inherited from higher HL levels."""
+"""277CA reader: claim-level statuses and rejections inherited from higher HL levels; the
+276 / 277 X212 claim status inquiry and response."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 
+import duckdb
 from conftest import interchange, transaction
 
-from ingest.formats import x12_277
-from ingest.records import ClaimStatus, DeadLetter
+from ingest.formats import detect_source, x12_277
+from ingest.landing import ensure_raw_schema, land_bytes
+from ingest.records import ClaimStatus, ClaimStatusInquiry, DeadLetter
 
 BODY = [
     "BHT*0085*08*277CA1*20260110*1200*TH",
@@ -117,7 +120,163 @@ def test_claim_without_trn_is_a_dead_letter_others_land() -> None:
     assert len([i for i in items if isinstance(i, ClaimStatus)]) == 4
 
 
-def test_claim_status_response_x212_is_unsupported() -> None:
-    (dead,) = _statuses(BODY, "005010X212")
+def test_another_guide_is_unsupported() -> None:
+    (dead,) = _statuses(BODY, "005010X999")
     assert isinstance(dead, DeadLetter) and dead.error_class == "UnsupportedTransaction"
-    assert "005010X212" in dead.reason
+    assert "005010X999" in dead.reason and "X212" in dead.reason
+
+
+# -- 276 / 277 claim status inquiry and response (005010X212) --------------------------------
+
+HEAD_X212 = [
+    "HL*1**20*1",
+    "NM1*PR*2*ACME HEALTH*****PI*PAYER01",
+    "HL*2*1*21*1",
+    "NM1*41*2*HCOPS BILLING*****46*SUB1",
+]
+RESPONSE = [
+    "BHT*0010*08*277X212*20260120*0810*DG",
+    *HEAD_X212,
+    "TRN*2*INQ-BATCH-7",
+    "STC*E1:0*20260120",
+    "HL*3*2*19*1",
+    "NM1*1P*2*NORTH CLINIC*****XX*1111111111",
+    "HL*4*3*22*0",
+    "NM1*IL*1*DOE*JANE****MI*MEM001",
+    "TRN*2*T-V1001",
+    "STC*F1:65*20260118**230.00*180.00*20260117**20260119*EFT778*F1:107",
+    "REF*1K*PAYERCLM1",
+    "REF*EJ*V1001",
+    "DTP*472*RD8*20260105-20260106",
+    "SVC*HC:99213*150.00*100.00****1",
+    "STC*F1:65*20260118",
+    "DTP*472*D8*20260105",
+    "SVC*HC:85025*80.00*80.00****1",
+    "STC*F1:65*20260118",
+    "HL*5*3*22*0",
+    "NM1*IL*1*ROE*RICHARD****MI*MEM002",
+    "TRN*2*T-V1002",
+    "STC*P1:20*20260118**80.00",
+    "REF*EJ*V1002",
+    "HL*6*2*19*0",
+    "NM1*1P*2*UNKNOWN CLINIC*****XX*9999999999",
+    "TRN*1*PROV-TRACE",
+    "STC*E0:24:1P*20260120",
+]
+REQUEST = [
+    "BHT*0010*13*INQ-BATCH-7*20260119*1425",
+    *HEAD_X212,
+    "HL*3*2*19*1",
+    "NM1*1P*2*NORTH CLINIC*****XX*1111111111",
+    "HL*4*3*22*0",
+    "DMG*D8*19700101*F",
+    "NM1*IL*1*DOE*JANE****MI*MEM001",
+    "TRN*1*T-V1001",
+    "REF*EJ*V1001",
+    "AMT*T3*230.00",
+    "DTP*472*RD8*20260105-20260106",
+    "SVC*HC:99213*150.00*****1",
+    "DTP*472*D8*20260105",
+]
+
+
+def _x212(st01: str, body: list[str], control: str = "000000777") -> list[object]:
+    data = interchange(
+        [transaction(st01, "0001", body, "005010X212")],
+        "005010X212",
+        functional_id="HN" if st01 == "277" else "HR",
+        control=control,
+        sender="PAYERGW",
+    )
+    return list(x12_277.parse(data, "status.x12"))
+
+
+def _row(r: ClaimStatusInquiry) -> tuple[object, ...]:
+    return (r.level, r.trace_number, r.line_number, r.category_code, r.status_code, r.entity_code)
+
+
+def test_277_x212_statuses_at_every_level() -> None:
+    items = _x212("277", RESPONSE)
+    assert all(isinstance(i, ClaimStatusInquiry) for i in items)
+    assert [_row(r) for r in items] == [  # type: ignore[arg-type]
+        ("receiver", "INQ-BATCH-7", None, "E1", "0", None),
+        ("claim", "T-V1001", None, "F1", "65", None),
+        ("claim", "T-V1001", None, "F1", "107", None),  # STC10
+        ("line", "T-V1001", 1, "F1", "65", None),
+        ("line", "T-V1001", 2, "F1", "65", None),
+        ("claim", "T-V1002", None, "P1", "20", None),
+        ("provider", "PROV-TRACE", None, "E0", "24", "1P"),  # about the provider only
+    ]
+    claim, line = items[1], items[3]
+    assert isinstance(claim, ClaimStatusInquiry) and isinstance(line, ClaimStatusInquiry)
+    assert (claim.patient_account_number, claim.payer_claim_number) == ("V1001", "PAYERCLM1")
+    assert (claim.charge_amount, claim.paid_amount) == (Decimal("230.00"), Decimal("180.00"))
+    assert (claim.adjudication_date, claim.payment_date, claim.check_number) == (
+        dt.date(2026, 1, 17),
+        dt.date(2026, 1, 19),
+        "EFT778",
+    )
+    assert (claim.service_date_from, claim.service_date_to) == (
+        dt.date(2026, 1, 5),
+        dt.date(2026, 1, 6),
+    )
+    assert (line.procedure_code, line.charge_amount, line.paid_amount) == (
+        "99213",
+        Decimal("150.00"),
+        Decimal("100.00"),
+    )
+    assert line.service_date_from == dt.date(2026, 1, 5) and line.patient_account_number == "V1001"
+    assert {(r.payer_id, r.report_date, r.transaction_set_id) for r in items} == {  # type: ignore[attr-defined]
+        ("PAYER01", dt.date(2026, 1, 20), "277")
+    }
+    providers = {r.level: r.provider_id for r in items}  # type: ignore[attr-defined]
+    assert providers == {
+        "receiver": None,
+        "claim": "1111111111",
+        "line": "1111111111",
+        "provider": "9999999999",
+    }
+
+
+def test_276_request_one_record_per_claim_and_line() -> None:
+    claim, line = _x212("276", REQUEST)
+    assert isinstance(claim, ClaimStatusInquiry) and isinstance(line, ClaimStatusInquiry)
+    assert _row(claim) == ("claim", "T-V1001", None, None, None, None)
+    assert (claim.transaction_set_id, claim.patient_account_number) == ("276", "V1001")
+    assert (claim.charge_amount, claim.report_date) == (Decimal("230.00"), dt.date(2026, 1, 19))
+    assert _row(line) == ("line", "T-V1001", 1, None, None, None)
+    assert (line.procedure_code, line.charge_amount) == ("99213", Decimal("150.00"))
+    assert detect_source(interchange([transaction("276", "1", REQUEST)], "005010X212"), "x") == (
+        "x12_277"
+    )
+
+
+def test_x212_bad_loops_dead_letter_and_the_others_land() -> None:
+    body = [s for s in RESPONSE if s not in ("STC*P1:20*20260118**80.00", "TRN*1*PROV-TRACE")]
+    items = _x212("277", body)
+    dead = [i for i in items if isinstance(i, DeadLetter)]
+    assert [(d.error_class, d.reason.split(";")[0]) for d in dead] == [
+        ("MissingSegment", "claim loop HL*5: claim has no STC status"),
+        ("InvalidValue", "provider loop HL*6: TRN02 trace of the provider status is missing"),
+    ]
+    assert "TRN*2*T-V1002" in dead[0].payload and "ST02='0001'" in dead[0].reason
+    assert len([i for i in items if isinstance(i, ClaimStatusInquiry)]) == 5
+    second_line = RESPONSE.index("SVC*HC:85025*80.00*80.00****1")
+    no_line_status = RESPONSE[: second_line + 1] + RESPONSE[second_line + 2 :]
+    (dead_line,) = [i for i in _x212("277", no_line_status) if isinstance(i, DeadLetter)]
+    assert "service line 2 has no STC status" in dead_line.reason
+    (status_in_request,) = _x212("276", [*REQUEST[:6], "TRN*2*X", "STC*E0:0*20260120"])
+    assert isinstance(status_in_request, DeadLetter)
+    assert "a request carries no status" in status_in_request.reason
+
+
+def test_x212_lands_once() -> None:
+    con = duckdb.connect()
+    ensure_raw_schema(con)
+    data = interchange([transaction("277", "0001", RESPONSE, "005010X212")], "005010X212")
+    args = (x12_277.SOURCE, x12_277.parse, x12_277.PARSER_VERSION)
+    first = land_bytes(con, data, *args, "a.x12")
+    again = land_bytes(con, data, *args, "b.x12")  # the same file under another name
+    assert (first.landed, first.duplicates, again.landed, again.duplicates) == (7, 0, 0, 7)
+    rows = con.execute("select count(*) from raw.claim_status_inquiry").fetchone()
+    assert rows == (7,)
