@@ -146,6 +146,36 @@ def mllp(
         asyncio.run(serve(settings.warehouse, port=port, inbox=settings.source_dir("hl7_siu")))
 
 
+@app.command("poll-fhir")
+def poll_fhir_command(
+    base_url: Annotated[str, typer.Argument(help="FHIR R4 base URL, e.g. https://host/fhir")],
+    facility: Annotated[str, typer.Option(help="Facility code the server's data belongs to")],
+    page_size: Annotated[int, typer.Option(help="_count per search page")] = 100,
+) -> None:
+    """Search a FHIR server by _lastUpdated (Appointment, Slot, Schedule) and land what
+    changed since the last poll; the cursor advances only after every page landed."""
+    from ingest.fhir_poller import FhirPollError, poll_fhir
+
+    settings = load_settings()
+    settings.ensure_dirs()
+    try:
+        result = poll_fhir(
+            settings.warehouse,
+            base_url,
+            settings.home / "state" / "fhir_poller.json",
+            facility,
+            page_size=page_size,
+            inbox=settings.source_dir("fhir"),
+        )
+    except FhirPollError as error:
+        typer.echo(f"FHIR poll failed, cursor unchanged: {error}", err=True)
+        raise typer.Exit(1) from error
+    typer.echo(
+        f"pages {result.pages}, resources {result.resources}: landed {result.landed}, "
+        f"duplicates {result.duplicates}, dead-lettered {result.dead_lettered}"
+    )
+
+
 @app.command()
 def kpis(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,

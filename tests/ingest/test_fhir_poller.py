@@ -291,3 +291,28 @@ def test_bad_answers_and_foreign_next_links_are_refused(
     assert failure.value.transient and not cursor_file.exists()
     with pytest.raises(FhirPollError, match="not an http"):
         poll_fhir(warehouse, "file:///etc", cursor_file, FACILITY)
+
+
+def test_the_cli_polls_into_the_home_and_a_second_poll_lands_nothing(
+    server: FhirServer,
+    export_days: list[list[dict[str, Any]]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from typer.testing import CliRunner
+
+    from orchestration.cli import app
+
+    monkeypatch.setenv("HCOPS_HOME", str(tmp_path / "home"))
+    server.store.publish(export_days[0])
+    runner = CliRunner()
+    args = ["poll-fhir", base_url(server), "--facility", FACILITY, "--page-size", "40"]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    warehouse = tmp_path / "home" / "warehouse.duckdb"
+    assert landed_keys(warehouse) == expected_keys(export_days[0])
+    assert f"landed {len(expected_keys(export_days[0]))}," in first.output
+    second = runner.invoke(app, args)
+    assert second.exit_code == 0, second.output
+    assert "landed 0," in second.output
+    assert set(load_cursors(tmp_path / "home" / "state" / "fhir_poller.json")) != set()
