@@ -9,21 +9,17 @@ from orchestration.settings import Settings, load_settings
 
 def build_definitions(settings: Settings) -> dg.Definitions:
     settings.export_env()  # dbt reads the warehouse path from the environment
-    from orchestration.defs import dbt, ingest, sensors, writeback
+    from orchestration.defs import dbt, ingest, jobs, schedules, sensors, writeback
     from orchestration.resources import build_resources
 
-    materialize_all = dg.define_asset_job(
-        "materialize_all",
-        selection=dg.AssetSelection.all(),
-        description="Land every source, build the dbt project, post to the ERP, read it back.",
-    )
     return dg.Definitions.merge(
         ingest.defs,
         dbt.defs,
         writeback.defs,
+        jobs.defs,
         sensors.defs,
+        schedules.defs,
         dg.Definitions(
-            jobs=[materialize_all],
             resources=build_resources(settings),
             executor=dg.in_process_executor,  # one DuckDB writer: docs/decisions/0001
         ),

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from orchestration.settings import DBT_PROJECT_DIR, Settings
+
+if TYPE_CHECKING:  # dagster is imported when a run starts, so that the CLI starts fast
+    import dagster as dg
 
 
 @dataclass(frozen=True)
@@ -45,35 +50,106 @@ def prepare_dbt_manifest() -> None:
     )
 
 
-def materialize_all(settings: Settings) -> RunOutcome:
+def _definitions(settings: Settings) -> dg.Definitions:
     settings.ensure_dirs()
     settings.export_env()
     prepare_dbt_manifest()
-    import dagster as dg
-
     from orchestration.definitions import build_definitions
 
-    job = build_definitions(settings).resolve_job_def("materialize_all")
+    return build_definitions(settings)
+
+
+def _outcome(result: dg.ExecuteInProcessResult) -> RunOutcome:
+    materialized = sorted(  # a range run materializes each landing asset once per day
+        {
+            e.asset_key.to_user_string()
+            for e in result.get_asset_materialization_events()
+            if e.asset_key
+        }
+    )
+    failed_checks = sorted(
+        f"{e.asset_key.to_user_string()}:{e.check_name}"
+        for e in result.get_asset_check_evaluations()
+        if not e.passed
+    )
+    return RunOutcome(result.success, result.run_id, materialized, failed_checks)
+
+
+def materialize_all(settings: Settings) -> RunOutcome:
+    """`hcops run`: land every new file, build dbt, post to the ERP, read it back."""
+    defs = _definitions(settings)
+    import dagster as dg
+
+    job = defs.resolve_job_def("materialize_all")
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(
             instance=instance, raise_on_error=False, run_config=_QUIET_LOGS
         )
-        materialized = sorted(
-            e.asset_key.to_user_string()
-            for e in result.get_asset_materialization_events()
-            if e.asset_key
+        return _outcome(result)
+
+
+def replay(
+    settings: Settings,
+    day: str | None = None,
+    sources: Sequence[str] = (),
+    files: Sequence[str] = (),
+    rebuild_downstream: bool = True,
+) -> RunOutcome:
+    """Replay a delivery day (`YYYY-MM-DD`, UTC) as a run of the replay_landing job for that
+    partition: the landing assets of `sources` (default: every source) parse the files
+    delivered that day again, only `files` (relative to the folder of the one source given)
+    when named; then what depends on them is rebuilt. Without `day`, the delivery day of the
+    files. Nothing lands twice (ingest.replay)."""
+    if files and len(sources) != 1:
+        raise ValueError("files are named relative to one source's folder: give one source")
+    day = day or delivery_day_of(settings, sources[0], files)
+    return replay_in(_definitions(settings), day, sources, files, rebuild_downstream)
+
+
+def replay_in(
+    defs: dg.Definitions,
+    day: str,
+    sources: Sequence[str] = (),
+    files: Sequence[str] = (),
+    rebuild_downstream: bool = True,
+) -> RunOutcome:
+    """`replay` with loaded definitions."""
+    import dagster as dg
+
+    from orchestration.defs.jobs import LANDING_ASSETS
+
+    landing = [f"raw_{source}" for source in sources] or LANDING_ASSETS
+    selection = dg.AssetSelection.assets(*landing)
+    if rebuild_downstream:
+        selection = selection.downstream()
+    config = {"replay_day": day, "replay_files": list(files)}
+    job = defs.resolve_job_def("replay_landing")
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            run_config={**_QUIET_LOGS, "ops": {name: {"config": config} for name in landing}},
+            partition_key=day,
+            asset_selection=list(selection.resolve(defs.resolve_asset_graph())),
         )
-        failed_checks = (
-            sorted(
-                f"{e.asset_check_evaluation_data.asset_key.to_user_string()}:"
-                f"{e.asset_check_evaluation_data.check_name}"
-                for e in result.get_asset_check_evaluations()
-                if not e.passed
-            )
-            if hasattr(result, "get_asset_check_evaluations")
-            else []
-        )
-        return RunOutcome(result.success, result.run_id, materialized, failed_checks)
+        return _outcome(result)
+
+
+def delivery_day_of(settings: Settings, source: str, files: Sequence[str]) -> str:
+    """The one delivery day of files of a source folder (the replay partition they are in)."""
+    from orchestration.defs.partitions import delivery_day
+
+    if not files:
+        raise ValueError("name a day or files to replay")
+    days = set()
+    for name in files:
+        path = settings.source_dir(source) / name
+        if not path.is_file():
+            raise FileNotFoundError(f"{path} is not a file: name it relative to its folder")
+        days.add(delivery_day(path))
+    if len(days) > 1:
+        raise ValueError(f"the files were delivered on {sorted(days)}: one day per replay")
+    return days.pop()
 
 
 def provision_erp(settings: Settings) -> str:

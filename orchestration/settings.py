@@ -22,6 +22,9 @@ SOURCES = (
     "patient_accounting",
     "erp_master",
 )
+# The first delivery day (UTC) the replay_landing job offers as a partition: a file delivered
+# earlier is replayed by name (`replay_files`), docs/decisions/0016.
+LANDING_START = os.environ.get("HCOPS_LANDING_START", "2020-01-01")
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,20 @@
 """Writeback assets: provision the ERP from master data, post the journal feed's delta,
 read the ledger back and check it against the feed."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from orchestration.resources import HcopsResource
+from orchestration.retries import (
+    MAX_RETRIES,
+    is_transient_text,
+    retry_request,
+    transient_io_retried,
+)
 from writeback.erp.tryton import TrytonLedger
 from writeback.readback import read_back, store_readback
 from writeback.service import provision_from_landing, writeback_from_warehouse
 
 JOURNAL_FEED = dg.AssetKey(["marts", "fct_journal_feed"])
-_ERP_TRANSIENT = dg.RetryPolicy(max_retries=3, delay=5, backoff=dg.Backoff.EXPONENTIAL)
 
 
 @dg.asset(
@@ -21,9 +24,10 @@ _ERP_TRANSIENT = dg.RetryPolicy(max_retries=3, delay=5, backoff=dg.Backoff.EXPON
     description="Companies, fiscal years, accounts, cost centers and payer parties in the ERP, "
     "from the latest master-data extract (idempotent).",
 )
-def erp_setup(hcops: HcopsResource) -> dg.MaterializeResult:
+def erp_setup(context: dg.AssetExecutionContext, hcops: HcopsResource) -> dg.MaterializeResult:
     settings = hcops.settings
-    summary = provision_from_landing(settings.landing, settings.erp_dir)
+    with transient_io_retried(context):  # a locked ERP database; bad master data fails
+        summary = provision_from_landing(settings.landing, settings.erp_dir)
     return dg.MaterializeResult(metadata={"summary": summary})
 
 
@@ -31,7 +35,6 @@ def erp_setup(hcops: HcopsResource) -> dg.MaterializeResult:
     group_name="writeback",
     kinds={"tryton"},
     deps=[JOURNAL_FEED, erp_setup],
-    retry_policy=_ERP_TRANSIENT,
     check_specs=[
         dg.AssetCheckSpec(
             "no_failed_postings",
@@ -42,11 +45,20 @@ def erp_setup(hcops: HcopsResource) -> dg.MaterializeResult:
     description="Summarized, balanced journals per date x facility x event type, posted as "
     "deltas under an idempotency key the ERP enforces.",
 )
-def erp_journal_postings(hcops: HcopsResource) -> dg.MaterializeResult:
+def erp_journal_postings(
+    context: dg.AssetExecutionContext, hcops: HcopsResource
+) -> dg.MaterializeResult:
     settings = hcops.settings
-    # erp_ledger_readback reads the ledger back and reconciles: not twice here
-    result = writeback_from_warehouse(settings.warehouse, settings.erp_dir, reconcile=False)
+    # erp_ledger_readback reads the ledger back and reconciles: not twice here. A busy
+    # warehouse or ERP is retried (the delta plan makes a retry post nothing twice); a journal
+    # the ERP refuses is parked in the report, never retried
+    with transient_io_retried(context):
+        result = writeback_from_warehouse(settings.warehouse, settings.erp_dir, reconcile=False)
     report = result.report
+    if context.retry_number < MAX_RETRIES and any(
+        is_transient_text(f.reason) for f in report.failed
+    ):  # parked by a locked ERP database, not refused by the ERP: the next attempt posts them
+        raise retry_request(context)
     sent = len(report.created) + len(report.skipped) + len(report.failed)
     return dg.MaterializeResult(
         check_results=[
@@ -84,10 +96,13 @@ def erp_journal_postings(hcops: HcopsResource) -> dg.MaterializeResult:
     description="The posted ledger read back from the ERP (writeback.erp_ledger_balances) and "
     "its breaks against the journal feed (writeback.reconciliation_breaks).",
 )
-def erp_ledger_readback(hcops: HcopsResource) -> dg.MaterializeResult:
+def erp_ledger_readback(
+    context: dg.AssetExecutionContext, hcops: HcopsResource
+) -> dg.MaterializeResult:
     settings = hcops.settings
-    readback = read_back(settings.warehouse, TrytonLedger(settings.erp_dir))
-    store_readback(settings.warehouse, readback)
+    with transient_io_retried(context):
+        readback = read_back(settings.warehouse, TrytonLedger(settings.erp_dir))
+        store_readback(settings.warehouse, readback)
     return dg.MaterializeResult(
         check_results=[
             dg.AssetCheckResult(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import dagster as dg
 import pytest
 
@@ -66,29 +69,74 @@ def test_checks_guard_conservation_dbt_tests_and_the_ledger(defs: dg.Definitions
 def test_one_in_process_job_materializes_everything(defs: dg.Definitions) -> None:
     job = defs.resolve_job_def("materialize_all")
     assert job.executor_def.name == dg.in_process_executor.name
-    selected = job.asset_layer.executable_asset_keys if hasattr(job, "asset_layer") else None
-    assert selected is None or len(selected) == len(_graph(defs))
+    assert job.partitions_def is None  # routine landing: what is new, every source, one run
+    assert job.asset_layer.executable_asset_keys == defs.resolve_asset_graph().get_all_asset_keys()
 
 
-def test_landing_sensor_requests_a_run_only_when_files_change(
-    defs: dg.Definitions, tmp_path_factory: pytest.TempPathFactory
-) -> None:
-    from orchestration.defs.sensors import landing_folders_sensor
-    from orchestration.resources import HcopsResource
+def test_the_replay_job_is_partitioned_by_delivery_day(defs: dg.Definitions) -> None:
+    from orchestration.defs.partitions import landing_days
 
-    home = tmp_path_factory.mktemp("sensor_home")
-    hcops = HcopsResource(home=str(home), pseudonym_key="k")
-    (home / "landing" / "x12_835").mkdir(parents=True)
-    (home / "landing" / "x12_835" / "a.x12").write_text("ISA*...")
+    graph = defs.resolve_asset_graph()
+    job = defs.resolve_job_def("replay_landing")
+    assert job.partitions_def == landing_days
+    replayed = {k.to_user_string() for k in job.asset_layer.executable_asset_keys}
+    assert {f"raw_{s}" for s in SOURCES} | {
+        "marts/kpi_scorecard",
+        "erp_ledger_readback",
+    } <= replayed
+    assert not any(key.startswith("seeds/") for key in replayed)  # not fed by landing
+    config = job.partitioned_config.get_run_config_for_partition_key("2026-03-02")
+    assert config["ops"]["raw_hl7_siu"] == {"config": {"replay_day": "2026-03-02"}}
+    # the assets themselves stay unpartitioned: dbt reads every day (decision 0016)
+    assert all(graph.get(key).partitions_def is None for key in graph.get_all_asset_keys())
 
-    def tick(cursor: str | None) -> dg.SensorResult:
-        context = dg.build_sensor_context(cursor=cursor, resources={"hcops": hcops})
-        return landing_folders_sensor(context)
 
-    first = tick(None)
-    assert len(first.run_requests) == 1
-    assert first.run_requests[0].tags["hcops/sources"] == ",".join(SOURCES)
-    assert tick(first.cursor).run_requests == []
-    (home / "landing" / "x12_835" / "b.x12").write_text("ISA*...")
-    third = tick(first.cursor)
-    assert [r.tags["hcops/sources"] for r in third.run_requests] == ["x12_835"]
+def test_mllp_sensor_rebuilds_what_depends_on_raw_hl7_siu(defs: dg.Definitions) -> None:
+    graph = defs.resolve_asset_graph()
+    sensor = defs.resolve_sensor_def("mllp_inbox")
+    assert sensor.asset_selection is not None
+    selected = {k.to_user_string() for k in sensor.asset_selection.resolve(graph)}
+    assert "raw_hl7_siu" not in selected  # the listener landed the messages already
+    assert "staging/stg_hl7_siu__appointment_events" in selected
+    assert "marts/kpi_scorecard" in selected
+    assert "staging/stg_x12_835__remittance_claims" not in selected
+    checks = {k.name for k in sensor.asset_selection.resolve_checks(graph)}
+    assert "received_equals_landed_duplicates_dead_lettered" in checks
+
+
+def test_daily_schedule_runs_everything_and_is_off(defs: dg.Definitions) -> None:
+    schedule = defs.resolve_schedule_def("daily_run")
+    assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
+    assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 5 * * *", "UTC")
+    assert schedule.job_name == "materialize_all"
+
+
+def test_no_blanket_retry_policy(defs: dg.Definitions) -> None:
+    """Retries are for transient I/O only (orchestration.retries), never a failed test."""
+    job = defs.resolve_job_def("materialize_all")
+    assert all(node.retry_policy is None for node in job.graph.node_defs)
+
+
+def test_replay_of_one_file_runs_the_replay_job_for_its_day(defs: dg.Definitions) -> None:
+    import datetime as dt
+
+    from orch_support import deliver, query, siu
+
+    from orchestration.runner import delivery_day_of, replay_in
+
+    settings = Settings(home=Path(os.environ["HCOPS_HOME"]), pseudonym_key="k")
+    settings.ensure_dirs()  # DAGSTER_HOME, as `hcops` makes it
+    folder = settings.source_dir("hl7_siu")
+    deliver(folder, "a.hl7", siu("M1", "A1"), dt.datetime(2026, 3, 2, 12, 0))
+    deliver(folder, "b.hl7", siu("M2", "A2"), dt.datetime(2026, 3, 2, 13, 0))
+    day = delivery_day_of(settings, "hl7_siu", ["b.hl7"])
+    assert day == "2026-03-02"
+    outcome = replay_in(defs, day, ["hl7_siu"], ["b.hl7"], rebuild_downstream=False)
+    assert outcome.success, outcome.summary()
+    assert outcome.materialized == ["raw_hl7_siu"]
+    rows = query(settings.warehouse, "select source_file, landed from raw.landing_batches")
+    assert rows == [("hl7_siu/b.hl7", 1)]  # never landed before: the replay landed it
+    with dg.DagsterInstance.get() as instance:
+        run = instance.get_run_by_id(outcome.run_id)
+    assert run is not None
+    assert (run.job_name, run.tags["dagster/partition"]) == ("replay_landing", "2026-03-02")
