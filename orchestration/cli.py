@@ -101,28 +101,40 @@ def replay(
     source: Annotated[
         str | None, typer.Option(help="Only this source (e.g. x12_835); default every source")
     ] = None,
+    day: Annotated[
+        str | None,
+        typer.Option(help="Re-process the files delivered this day (YYYY-MM-DD, UTC)"),
+    ] = None,
     file: Annotated[
         list[str] | None,
         typer.Option(help="Re-process this file of --source (path relative to its folder)"),
     ] = None,
+    land_only: Annotated[
+        bool, typer.Option(help="With --day / --file: re-land only, rebuild nothing downstream")
+    ] = False,
 ) -> None:
-    """Re-drive dead letters with the current parsers (after a fix), or re-process files;
-    nothing lands twice. Then `hcops run` rebuilds what depends on them."""
-    from ingest.replay import redrive_dead_letters, reprocess_files
-
+    """Re-drive dead letters with the current parsers (after a fix); or, with --day / --file,
+    re-process a delivery day or files as a run of the replay_landing job, which rebuilds what
+    depends on them. Nothing lands twice."""
+    if file and source is None:
+        raise typer.BadParameter("--file needs --source", param_hint="--file")
     settings = load_settings()
-    if file:
-        if source is None:
-            raise typer.BadParameter("--file needs --source", param_hint="--file")
-        result = reprocess_files(settings.warehouse, settings.landing, source, files=file)
-        for batch in result.batches:
-            typer.echo(
-                f"{batch.source_file}: received {batch.received}, landed {batch.landed}, "
-                f"duplicates {batch.duplicates}, dead-lettered {batch.dead_lettered}"
-            )
-        for missing in result.missing:
-            typer.echo(f"{missing}: not on disk", err=True)
+    if day or file:
+        from orchestration.runner import replay as replay_run
+
+        outcome = replay_run(
+            settings,
+            day=day,
+            sources=[source] if source else [],
+            files=file or [],
+            rebuild_downstream=not land_only,
+        )
+        typer.echo(outcome.summary())
+        if not outcome.success:
+            raise typer.Exit(1)
         return
+    from ingest.replay import redrive_dead_letters
+
     redriven = redrive_dead_letters(settings.warehouse, source=source)
     typer.echo(
         f"dead letters examined {redriven.examined}: resolved {redriven.resolved}, "

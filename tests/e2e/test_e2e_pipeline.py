@@ -163,3 +163,33 @@ def test_cli_replay_redrives_dead_letters_without_duplicates(
     assert "examined 1: resolved 0, still failing 1; records landed 0" in output
     assert _query(e2e_settings, "select attempts from raw.dead_letters") == [(2,)]
     assert _query(e2e_settings, "select count(*) from raw.remittance_claim") == landed_before
+
+
+def test_cli_replay_of_one_file_lands_nothing_twice(
+    e2e_settings: Settings, first_run: RunOutcome
+) -> None:
+    """`hcops replay --file` re-parses a delivered 835 in the replay_landing job (its delivery
+    day's partition): a new batch, every record a duplicate, no row added."""
+    [(source_file,)] = _query(
+        e2e_settings,
+        "select min(source_file) from raw.landing_batches "
+        "where source = 'x12_835' and landed > 0 and dead_lettered = 0",
+    )
+    name = source_file.removeprefix("x12_835/")
+    count = "select count(*) from raw.remittance_claim"
+    landed_before = _query(e2e_settings, count)
+    output = subprocess.run(
+        [str(HCOPS), "replay", "--source", "x12_835", "--file", name, "--land-only"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert "succeeded" in output
+    assert _query(e2e_settings, count) == landed_before
+    batches = _query(
+        e2e_settings,
+        "select received, landed, duplicates from raw.landing_batches "
+        f"where source_file = 'x12_835/{name}' order by received_at",
+    )
+    assert len(batches) == 2 and batches[1][0] == batches[0][0] > 0
+    assert batches[1][1:] == (0, batches[0][0])
