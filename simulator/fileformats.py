@@ -4,17 +4,25 @@ integration truth: which format a file is in, its messages and their source even
 A *message* is the unit a source delivers and the landing counts: an HL7 message (starts with
 `MSH|`), an X12 transaction set (ST..SE), an NDJSON line, a CSV data row; a file of any other
 format (BAI2, JSON document, ...) counts as one message. The event time of a message is HL7
-MSH-7, X12 GS04 + GS05 (the functional group's creation), FHIR `meta.lastUpdated` (wall time,
-offset dropped), a CSV column named like "modified" / "updated"; formats without one have
-none."""
+MSH-7, X12 GS04 + GS05 (the functional group's creation), FHIR `meta.lastUpdated` (as the
+network's local wall time), a CSV column named like "modified" / "updated"; formats without
+one have none. Event times are naive local wall times (simulator.clock).
+
+A *status event* is a message that changes the state of one record (an appointment, a claim at
+a payer): HL7 SIU messages, FHIR Appointment lines, vendor CSV rows (a file with an
+appointment-id and a last-modified column) and 277CA claim statuses (loop 2200D). The fault
+layer delivers such files out of order and checks which later events overtook them."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import io
+import json
 import re
 from dataclasses import dataclass
+
+from simulator.clock import to_local
 
 DATE_TOKEN = re.compile(r"(?<!\d)(20\d{2})-?(\d{2})-?(\d{2})(?!\d)")  # YYYYMMDD, YYYY-MM-DD
 US_DATE_TOKEN = re.compile(r"(?<!\d)(\d{2})(\d{2})(20\d{2})(?!\d)")  # MMDDYYYY (vendor CSV)
@@ -97,10 +105,7 @@ def _x12_times(text: str) -> list[dt.datetime | None]:
     for seg in x12_segments(text):
         elements = seg.split(layout.element)
         if elements[0] == "GS" and len(elements) > 5:
-            try:
-                group_time = dt.datetime.strptime(elements[4] + elements[5][:4], "%Y%m%d%H%M")
-            except ValueError:
-                group_time = None
+            group_time = _gs_time(elements[4], elements[5])
         elif elements[0] == "ST":
             times.append(group_time)
     return times
@@ -111,7 +116,7 @@ def _iso(value: str) -> dt.datetime | None:
         parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return parsed.replace(tzinfo=None)
+    return to_local(parsed)
 
 
 def message_times(fmt: str, text: str) -> list[dt.datetime | None]:
@@ -191,3 +196,130 @@ def split_name(name: str) -> tuple[str, str]:
     stem, dot, ext = base.partition(".")
     prefix = f"{head}/" if head else ""
     return prefix + stem, (dot + ext) if dot else ""
+
+
+MONTH_TOKEN = re.compile(r"(?<!\d)(20\d{2})-(\d{2})(?![-\d])")  # YYYY-MM (monthly extracts)
+
+
+def name_month(name: str) -> dt.date | None:
+    """The first day of the month a monthly file is named for (`<fac>/2026-01.csv`)."""
+    found = MONTH_TOKEN.search(name.rsplit("/", 1)[-1])
+    if found is None or not 1 <= int(found.group(2)) <= 12:
+        return None
+    return dt.date(int(found.group(1)), int(found.group(2)), 1)
+
+
+@dataclass(frozen=True)
+class StatusEvent:
+    key: str  # the record whose state it changes: appointment id, or payer|claim id (277CA)
+    time: dt.datetime  # source event time (local wall time)
+    locator: str  # where it sits in its file
+
+
+APPOINTMENT_ID_WORDS = ("appt id", "appointment id", "appointment_id")
+
+
+def carries_status(fmt: str, name: str, text: str) -> bool:
+    """Whether the file holds status events (cheap: no full parse)."""
+    if fmt == "hl7":
+        return True
+    if fmt == "ndjson":
+        return name.rsplit("/", 1)[-1].startswith("Appointment")
+    if fmt == "csv":
+        header = next(csv.reader(io.StringIO(text.split("\n", 1)[0])), [])
+        return (csv_column(header, *APPOINTMENT_ID_WORDS) is not None
+                and csv_column(header, "modified", "updated") is not None)
+    if fmt == "x12":
+        layout = x12_layout(text)
+        return f"ST{layout.element}277{layout.element}" in text
+    return False
+
+
+def status_events(fmt: str, name: str, text: str) -> list[StatusEvent]:
+    """The status events of a file, in file order (none for other files)."""
+    if not carries_status(fmt, name, text):
+        return []
+    if fmt == "hl7":
+        return _hl7_events(text)
+    if fmt == "ndjson":
+        return _fhir_events(text)
+    if fmt == "csv":
+        return _csv_events(text)
+    return _x12_277_events(text)
+
+
+def _hl7_events(text: str) -> list[StatusEvent]:
+    found = []
+    for message in hl7_messages(text):
+        appointment = hl7_field(message, "SCH", 2)
+        event = hl7_time(hl7_field(message, "MSH", 7))
+        if appointment and event:
+            control = hl7_field(message, "MSH", 10)
+            found.append(StatusEvent(appointment, event,
+                                     f"SCH-2={appointment};MSH-10={control}"))
+    return found
+
+
+def _fhir_events(text: str) -> list[StatusEvent]:
+    found = []
+    for line in text.splitlines():
+        try:
+            resource = json.loads(line)
+        except ValueError:
+            continue
+        if not isinstance(resource, dict) or not isinstance(resource.get("meta"), dict):
+            continue
+        meta = resource["meta"]
+        event = _iso(str(meta.get("lastUpdated", "")))
+        if resource.get("resourceType") == "Appointment" and resource.get("id") and event:
+            found.append(StatusEvent(resource["id"], event,
+                                     f"id={resource['id']};versionId={meta.get('versionId', '')}"))
+    return found
+
+
+def _csv_events(text: str) -> list[StatusEvent]:
+    rows = list(csv.reader(io.StringIO(text)))
+    key = csv_column(rows[0], *APPOINTMENT_ID_WORDS)
+    column = csv_column(rows[0], "modified", "updated")
+    found = []
+    for row in rows[1:]:
+        if key is None or column is None or max(key, column) >= len(row):
+            continue
+        event = _csv_time(row[column])
+        if row[key] and event:
+            found.append(StatusEvent(row[key], event, f"{rows[0][key]}={row[key]};"
+                                                       f"{rows[0][column]}={row[column]}"))
+    return found
+
+
+def _x12_277_events(text: str) -> list[StatusEvent]:
+    """One event per claim status (2200D, the TRN after an HL of level PT), keyed by the
+    payer (2100A NM1*PR09) and the claim (TRN02 = CLM01)."""
+    layout = x12_layout(text)
+    found = []
+    isa13 = st02 = payer = level = ""
+    group_time: dt.datetime | None = None
+    for seg in x12_segments(text):
+        e = seg.split(layout.element)
+        tag = e[0]
+        if tag == "ISA" and len(e) > 13:
+            isa13 = e[13]
+        elif tag == "GS" and len(e) > 5:
+            group_time = _gs_time(e[4], e[5])
+        elif tag == "ST" and len(e) > 2:
+            st02 = e[2]
+        elif tag == "HL" and len(e) > 3:
+            level = e[3]
+        elif tag == "NM1" and len(e) > 9 and e[1] == "PR":
+            payer = e[9]
+        elif tag == "TRN" and len(e) > 2 and level == "PT" and group_time is not None:
+            found.append(StatusEvent(f"{payer}|{e[2]}", group_time,
+                                     f"ISA13={isa13};ST02={st02};TRN02={e[2]}"))
+    return found
+
+
+def _gs_time(day: str, time: str) -> dt.datetime | None:
+    try:
+        return dt.datetime.strptime(day + time[:4], "%Y%m%d%H%M")
+    except ValueError:
+        return None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import csv
 import datetime as dt
 import io
@@ -13,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from simulator.clock import epoch
 from simulator.faults import FAULT_COLUMNS, Delivery, FaultInjector, FaultParams
 from simulator.lifecycle import ClaimsParams, simulate_claims
 from simulator.model import Simulation
@@ -82,7 +82,8 @@ def simulate(*, facilities: int, days: int, seed: int, start: dt.date,
     scheduling = scheduling or SchedulingParams()
     network = build_network(facilities, seed, start=start, days=days,
                             changes=scheduling.master_data_changes,
-                            extract_every_days=scheduling.extract_every_days(days))
+                            extract_every_days=scheduling.extract_every_days(days),
+                            shared_billing_payer_types=claims_params.shared_billing_payer_types)
     appointments, templates = schedule_with_templates(network, start, days, seed, scheduling)
     claim_list, revenue = simulate_claims(network, appointments, end, seed, claims_params)
     return network, Simulation(start, end, appointments, claim_list, revenue,
@@ -109,13 +110,15 @@ def _items(rendered: Mapping[str, str] | Iterable[tuple[str, str]]
     return None, rendered
 
 
-def _write(folder_dir: Path, delivery: Delivery, *, timed: bool = True) -> None:
+def _write(folder_dir: Path, delivery: Delivery) -> None:
+    """Write the file; its modification time is its simulated delivery time (the local wall
+    time's UTC instant: simulator.clock), so a landing that records mtimes sees it arrive
+    then."""
     path = folder_dir / delivery.name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(delivery.data)
-    if timed:  # modification time = simulated delivery time (UTC wall time)
-        stamp = calendar.timegm(delivery.delivered_at.timetuple())
-        os.utime(path, (stamp, stamp))
+    stamp = epoch(delivery.delivered_at)
+    os.utime(path, (stamp, stamp))
 
 
 def _csv(columns: tuple[str, ...], rows: list[dict[str, str]]) -> str:
@@ -140,7 +143,8 @@ def deliver(out_dir: Path, network: Network, simulation: Simulation, *,
     """(files per folder, faults injected). Render every folder and write it file by file
     through the fault layer (`faults` None = no faults), the truth folders last: the
     integration truth (kpis.json) and truth/faults.csv come from what the fault layer
-    delivered."""
+    delivered. Truth files are not delivered: their modification time is the window's last
+    day, 23:00."""
     params = faults or FaultParams.none()
     bar = progress or Progress(False)
     fallback = dt.datetime.combine(simulation.end, dt.time(23, 0))
@@ -161,13 +165,14 @@ def deliver(out_dir: Path, network: Network, simulation: Simulation, *,
             else:
                 deliveries = injector.process(folder, name, content)
             for delivery in deliveries:
-                _write(out_dir / folder, delivery, timed=folder != TRUTH_FOLDER)
+                _write(out_dir / folder, delivery)
             counts[folder] += len(deliveries)
             bar.advance()
+    injector.finish()
     if params.enabled:
         _write(out_dir / TRUTH_FOLDER,
                Delivery("faults.csv", _csv(FAULT_COLUMNS, injector.rows).encode("utf-8"),
-                        fallback), timed=False)
+                        fallback))
         counts[TRUTH_FOLDER] += 1
     bar.done()
     return dict(counts), len(injector.rows)

@@ -143,7 +143,7 @@ class _Cycle:
         batches: dict[tuple[str, str], Batch] = {}
         for claim, frequency, reference in sorted(
                 items, key=lambda i: (i[0].claim_id, i[0].responsibility)):
-            key = (claim.legal_entity_code, claim.claim_form)
+            key = (claim.payee_entity_code, claim.claim_form)  # the billing provider's batch
             batch = batches.setdefault(key, Batch(day, *key))
             transmission = Transmission(claim, batch, frequency, reference)
             batch.transmissions.append(transmission)
@@ -339,7 +339,9 @@ class _Cycle:
         secondary = Claim(claim.claim_id, claim.appointment, secondary_id,
                           claim.legal_entity_code, claim.diagnosis, claim.lines,
                           responsibility="S", claim_form=claim.claim_form,
-                          member_id=f"S{rng.randrange(10**9):09d}", primary=claim)
+                          member_id=f"S{rng.randrange(10**9):09d}", primary=claim,
+                          billing_entity_code=self.network.billing_entity_code(
+                              claim.facility_code, secondary_id))
         claim.secondary = secondary
         self.revenue.secondary_claims.append(secondary)
         self.submit(paid.payment_date + _days(stream(self.seed, "cob", claim.claim_id),
@@ -381,7 +383,9 @@ class _Cycle:
                           facility.legal_entity_code,
                           rng.choice(self.network.service(appointment.service_code).diagnoses),
                           _lines(rng, self.network, appointment.visit_number, payer.payer_id,
-                                 appointment.service_code, appointment.slot.start.date()))
+                                 appointment.service_code, appointment.slot.start.date()),
+                          billing_entity_code=self.network.billing_entity_code(
+                              facility.code, payer.payer_id))
             run = _payment_run(payer, claim.service_date + dt.timedelta(days=30))
             if run > self.end:
                 continue
@@ -408,7 +412,9 @@ def create_claims(network: Network, appointments: list[Appointment], seed: int,
                       facility.legal_entity_code, rng.choice(service.diagnoses),
                       _lines(rng, network, appointment.visit_number, payer.payer_id,
                              appointment.service_code, appointment.slot.start.date()),
-                      claim_form=form)
+                      claim_form=form,
+                      billing_entity_code=network.billing_entity_code(facility.code,
+                                                                      payer.payer_id))
         lag = rng.randint(*params.charge_lag_days)
         claims.append((claim, claim.service_date + dt.timedelta(days=lag)))
     return claims

@@ -154,6 +154,13 @@ class Claim:
     secondary: Claim | None = None  # the secondary claim (COB) of a primary one
     voided: bool = False
     transmissions: list[Transmission] = field(default_factory=list)
+    # billing provider of its 837s = payee of its 835s ('' = the owning legal entity); a
+    # facility of one entity may bill a payer under another entity's TIN (shared billing)
+    billing_entity_code: str = ""
+
+    @property
+    def payee_entity_code(self) -> str:
+        return self.billing_entity_code or self.legal_entity_code
 
     @property
     def facility_code(self) -> str:

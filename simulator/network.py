@@ -23,6 +23,7 @@ from simulator.network_data import (
     FAMILY_NAMES,
     GIVEN_NAMES,
     LEGAL_ENTITY_ROWS,
+    PARENT_ENTITY_CODE,
     SERVICE_ROWS,
     SESSIONS,
     SPECIALTIES,
@@ -217,6 +218,9 @@ class Network:
     contracts: tuple[Contract, ...]
     clearinghouse_id: str = "HCOPSCLEARING"
     timeline: MasterDataTimeline = field(default_factory=MasterDataTimeline)
+    # payer types the parent's billing office bills for every entity under the parent's TIN
+    shared_billing_payer_types: tuple[str, ...] = ()
+    parent_entity_code: str = PARENT_ENTITY_CODE
     _contract_index: dict[tuple[str, str], Decimal] = field(default_factory=dict, compare=False)
     _provider_index: dict[str, Provider] = field(default_factory=dict, compare=False)
 
@@ -248,6 +252,14 @@ class Network:
                 return (credential.effective_from is not None
                         and on_date >= credential.effective_from)
         return True
+
+    def billing_entity_code(self, facility_code: str, payer_id: str) -> str:
+        """The legal entity whose TIN bills the payer for the facility's services (837
+        2010AA) and receives its payments (835 payee): the facility's own entity, or the
+        parent for the shared-billing payer types."""
+        if self.payer(payer_id).payer_type in self.shared_billing_payer_types:
+            return self.parent_entity_code
+        return self.facility(facility_code).legal_entity_code
 
     def service(self, code: str) -> Service:
         return next(s for s in self.services if s.code == code)
@@ -472,11 +484,13 @@ _BCHP1 = next(p for p in PAYERS if p.payer_id == "BCHP1")
 
 def build_network(facilities: int, seed: int, *, start: dt.date | None = None,
                   days: int | None = None, changes: bool = True,
-                  extract_every_days: int = 1) -> Network:
+                  extract_every_days: int = 1,
+                  shared_billing_payer_types: tuple[str, ...] = ()) -> Network:
     """The network of `facilities` sites. With `start` and `days`, also its master-data
     timeline: ERP extracts every `extract_every_days` days and, when `changes` (and the window
     is at least 14 days), the dated changes (retired cost center, late provider, contract rate
-    change, unmapped location)."""
+    change, unmapped location). Payers of `shared_billing_payer_types` are billed under the
+    parent's TIN for every entity's facilities."""
     if facilities < 1:
         raise ValueError("at least one facility")
     built = [_build_facility(i) for i in range(facilities)]
@@ -491,7 +505,8 @@ def build_network(facilities: int, seed: int, *, start: dt.date | None = None,
         timeline = _timeline(built, providers, start, days, max(1, extract_every_days),
                              dynamic, departments)
     return Network(LEGAL_ENTITIES, tuple(built), tuple(providers), PAYERS, SERVICES,
-                   _contracts(), timeline=timeline)
+                   _contracts(), timeline=timeline,
+                   shared_billing_payer_types=tuple(shared_billing_payer_types))
 
 
 def _departments(facility: Facility) -> tuple[str, ...]:

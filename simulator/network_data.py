@@ -17,6 +17,11 @@ LEGAL_ENTITY_ROWS = (
      ("2400 MILL RACE RD", "RIVERBEND", "CT", "061000002")),
 )
 
+# the parent: its central billing office bills some payers for every entity's facilities under
+# the parent's TIN (ClaimsParams.shared_billing_payer_types), so its 835s pay other entities'
+# claims too (truth/intercompany.csv)
+PARENT_ENTITY_CODE = "NHP"
+
 # code, description, charge, service line, department, minutes, typical diagnoses
 SERVICE_ROWS = (
     ("99203", "Office visit new patient low MDM", D("240.00"), "primary_care", "PRIMARYCARE",

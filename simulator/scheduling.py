@@ -41,6 +41,10 @@ class SchedulingParams:
     acquired_channels: bool = True  # acquired facilities on their own FHIR / CSV vendor
     master_extracts: str = "daily"  # ERP master-data extracts: daily, weekly or single
     master_data_changes: bool = True  # retired cost center, late provider, rate change, ...
+    # share of bookings where the front desk notices that the provider is not yet enrolled
+    # with the patient's payer and gives the slot to a patient of a plan the provider may
+    # bill (docs/simulator.md: the rest slip through and are denied CO-B7)
+    credential_screening: float = 0.8
 
     @classmethod
     def skeleton(cls) -> SchedulingParams:
@@ -372,6 +376,28 @@ def _history(rng: random.Random, booked: dt.datetime, slot: Slot, lead: int,
     return events
 
 
+def pending_enrollments(network: Network, facility: Facility, start: dt.date) -> frozenset[str]:
+    """NPIs of the facility's providers not credentialed with some billable payer on the
+    window's first day (or never)."""
+    return frozenset(
+        p.npi for p in network.providers_at(facility.code)
+        if any(c.effective_from is None or c.effective_from > start for c in p.credentials))
+
+
+def _screened(rng: random.Random, network: Network, panel: list[Patient], npi: str,
+              day: dt.date, patient: Patient, params: SchedulingParams) -> Patient:
+    """The patient booked with a provider not enrolled with the patient's payer: when the
+    front desk notices (`credential_screening`), a patient of a plan the provider may bill
+    takes the slot instead."""
+    if rng.random() >= params.credential_screening:
+        return patient  # slips through: the claim will be denied CO-B7
+    for _ in range(20):
+        other = rng.choice(panel)
+        if network.is_credentialed(npi, other.payer_id, day):
+            return other
+    return patient
+
+
 def schedule_facility(network: Network, facility: Facility, start: dt.date, days: int,
                       seed: int, params: SchedulingParams
                       ) -> tuple[list[Appointment], list[TemplateSession]]:
@@ -384,6 +410,7 @@ def schedule_facility(network: Network, facility: Facility, start: dt.date, days
                    for code, _ in facility.service_mix}
     appointments: list[Appointment] = []
     templates: list[TemplateSession] = []
+    pending = pending_enrollments(network, facility, start)
     for offset in range(days):
         day = start + dt.timedelta(days=offset)
         sessions = day_templates(network, facility, day, seed, params)
@@ -410,6 +437,8 @@ def schedule_facility(network: Network, facility: Facility, start: dt.date, days
             slot = Slot(dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=minute),
                         minutes, departments[service_code], room)
             patient = rng.choice(panel)
+            if npi in pending and not network.is_credentialed(npi, patient.payer_id, day):
+                patient = _screened(rng, network, panel, npi, day, patient, params)
             lead = _lead_days(rng, facility, params)
             booked = _booking_time(rng, slot, lead, start)
             seq = len(appointments) + 1

@@ -119,12 +119,13 @@ def integration_kpis(received: Mapping[tuple[str, str], int],
 
     - `integration_failure_rate`: dead-lettered / received messages (HL7 message, X12
       transaction set, NDJSON line, CSV row, else one per file; duplicates and malformed copies
-      included), per source (landing folder) and delivery day (the file's modification time),
-      with numerators and denominators, overall and per source;
+      included), per source (landing folder) and UTC delivery day (the date of the file's
+      modification time read as UTC), with numerators and denominators, overall and per
+      source;
     - `transaction_latency`: delivery time - source event time (HL7 MSH-7, X12 GS04/GS05,
-      FHIR meta.lastUpdated, CSV last-modified column) in minutes over the messages that
-      land once (not duplicates, not dead letters), p50 / p95 (percentile_cont) per
-      source."""
+      FHIR meta.lastUpdated, CSV last-modified column) in real minutes (both as UTC instants:
+      simulator.clock) over the messages that land once (not duplicates, not dead letters;
+      unknown-facility phantoms land), p50 / p95 (percentile_cont) per source."""
     def rate(numerator: int, denominator: int) -> dict[str, Any]:
         return {"dead_lettered": numerator, "received": denominator,
                 "rate": numerator / denominator if denominator else None}

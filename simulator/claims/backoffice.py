@@ -36,12 +36,13 @@ def _business_day(day: dt.date) -> dt.date:
 
 def remittance_transactions(claims: list[Claim], revenue: RevenueCycle
                             ) -> list[RemitTransaction]:
-    """835 transactions (payer x production date x payee entity), chronological; remits by
-    claim id, a claim's adjudications in their order (a reversal before its correction)."""
+    """835 transactions (payer x production date x payee entity: the claims' billing TIN, which
+    may cover facilities of several legal entities), chronological; remits by claim id, a
+    claim's adjudications in their order (a reversal before its correction)."""
     groups: dict[tuple[str, dt.date, str], list[tuple[Claim, Adjudication]]] = defaultdict(list)
     for claim in [*claims, *revenue.secondary_claims, *revenue.orphan_claims]:
         for adjudication in claim.adjudications:
-            key = (claim.payer_id, adjudication.production_date, claim.legal_entity_code)
+            key = (claim.payer_id, adjudication.production_date, claim.payee_entity_code)
             groups[key].append((claim, adjudication))
     return [RemitTransaction(payer_id, production, remits[0][1].payment_date, entity,
                              trace_number(payer_id, entity, production),

@@ -30,6 +30,9 @@ class ClaimsParams:
     acknowledgement_lag_days: tuple[int, int] = (1, 2)
     # facility types billed on 837I (UB-04, hospital outpatient departments); others 837P
     institutional_facility_types: tuple[str, ...] = ("hospital_outpatient",)
+    # payer types the parent's central billing office bills under the parent's TIN for every
+    # legal entity's facilities (one 835 payee TIN for several entities: intercompany cash)
+    shared_billing_payer_types: tuple[str, ...] = ("commercial",)
     # --- front end
     batch_rejection_rate: float = 0.02  # 999 AK9*R, per 837 batch
     batch_fix_days: tuple[int, int] = (1, 3)
@@ -90,14 +93,15 @@ class ClaimsParams:
     def skeleton(cls) -> ClaimsParams:
         """The issue-2 data shape: no 999 or 277CA rejections, no replacements or voids, no
         COB, no underpayments, reversals, PLB or appeals, no credentialing (CO-B7) denials, no
-        deliberately unmatched remits or deposits."""
+        deliberately unmatched remits or deposits, every entity billing under its own TIN."""
         return dataclasses.replace(
             cls(), batch_rejection_rate=0.0, rejection_rate=0.0,
             higher_level_rejection_rate=0.0, replacement_rate=0.0, void_rate=0.0,
             underpayment_rate=0.0, reprocessing_rate=0.0, corrected_claim_rate=0.0,
             appeal_rates=(), cob_rates=(), interest_share=0.0, recoupment_rate=0.0,
             missing_deposits=0, orphan_deposits=0, orphan_remits=0,
-            denial_reasons_by_payer_type=(), credentialing_denials=False)
+            denial_reasons_by_payer_type=(), credentialing_denials=False,
+            shared_billing_payer_types=())
 
     def weight(self, table: Weights, key: str) -> float:
         return dict(table).get(key, 0.0)

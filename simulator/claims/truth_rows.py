@@ -18,7 +18,7 @@ CLAIM_EXTRA_COLUMNS = (
     "denial_write_off_date", "denial_write_off_amount", "reversal_count",
     "last_adjudication_date", "underpayment_amount", "secondary_payer_id",
     "secondary_submission_date", "secondary_paid_amount", "patient_paid_amount",
-    "patient_refund_amount", "patient_write_off_amount",
+    "patient_refund_amount", "patient_write_off_amount", "billing_entity_code",
 )
 EVENT_COLUMNS = ("event_id", "event_type", "event_date", "claim_id", "payer_id",
                  "payer_responsibility", "facility_code", "frequency_code", "status", "reason",
@@ -105,6 +105,7 @@ def claim_extra(claim: Claim, payer_types: dict[str, str],
                                             ZERO)),
         "patient_write_off_amount": _money(sum((e.amount for e in patient
                                                 if e.kind == "write_off"), ZERO)),
+        "billing_entity_code": claim.payee_entity_code,
     }
 
 
@@ -147,7 +148,7 @@ def _adjudication_events(claim: Claim, facility: str) -> list[dict[str, str]]:
         base = {"claim_id": claim.claim_id, "payer_id": claim.payer_id,
                 "payer_responsibility": claim.responsibility, "facility_code": facility,
                 "frequency_code": a.frequency_code or claim.frequency_code,
-                "reference": trace_number(claim.payer_id, claim.legal_entity_code,
+                "reference": trace_number(claim.payer_id, claim.payee_entity_code,
                                           a.production_date)}
         denial = next((x.reason for x in a.adjustments if x.group != "PR"
                        and x.reason not in ("45", "23")), "") if a.status_code == "4" else ""

@@ -14,6 +14,7 @@ import io
 
 from simulator.model import Simulation
 from simulator.network import Facility, Network
+from simulator.writers.bai2 import account_number
 
 CONTRACTS_EFFECTIVE_FROM = "2025-01-01"
 
@@ -30,7 +31,10 @@ GL_ACCOUNTS = (
 )
 
 HEADERS = {
-    "legal_entities": ("legal_entity_code", "name", "tax_id", "currency"),
+    # tax_id / group_npi: the payee identification of its 835s (REF*TJ / N1*PE04), so a payee
+    # TIN maps to the entity that receives the cash; bank_account: its BAI2 account
+    "legal_entities": ("legal_entity_code", "name", "tax_id", "currency", "group_npi",
+                       "bank_account"),
     "facilities": ("facility_code", "name", "npi", "legal_entity_code", "facility_type",
                    "region", "cost_center_code"),
     "cost_centers": ("cost_center_code", "name", "legal_entity_code", "facility_code",
@@ -104,7 +108,8 @@ def rows(network: Network, day: dt.date | None = None) -> dict[str, list[tuple[s
     """Every entity's rows as of the extract date `day` (None: the window's first extract)."""
     day = day or (network.timeline.extract_dates or (dt.date.min,))[0]
     return {
-        "legal_entities": [(e.code, e.name, e.tax_id, e.currency) for e in network.legal_entities],
+        "legal_entities": [(e.code, e.name, e.tax_id, e.currency, e.group_npi,
+                            account_number(e.tax_id)) for e in network.legal_entities],
         "facilities": [(f.code, f.name, f.npi, f.legal_entity_code, f.facility_type, f.region,
                         f.cost_center_code) for f in network.facilities],
         "cost_centers": _cost_centers(network, day),

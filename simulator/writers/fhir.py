@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import zoneinfo
 from collections import defaultdict
 from typing import Any
 
+from simulator.clock import NETWORK_ZONE
 from simulator.model import Appointment, SchedulingEvent, Simulation, TemplateSession
 from simulator.network import Network
 
-ZONE = zoneinfo.ZoneInfo("America/New_York")
+ZONE = NETWORK_ZONE
 VISIT_SYSTEM = "urn:hcops:visit"
 APPOINTMENT_SYSTEM = "urn:hcops:appointment"
 NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"

@@ -1,13 +1,15 @@
 """The simulator's ground truth, from the simulation itself (never re-read from the files):
 truth/claims.csv, truth/unbilled_services.csv (claims not submitted by the window end),
-truth/appointments.csv, truth/kpis.json, and the scheduling side's
-truth/master_data_exceptions.csv and truth/provider_credentialing.csv."""
+truth/appointments.csv, truth/kpis.json, truth/intercompany.csv (835 cash received for another
+legal entity's claims), and the scheduling side's truth/master_data_exceptions.csv and
+truth/provider_credentialing.csv."""
 
 from __future__ import annotations
 
 import json
 from decimal import Decimal
 
+from simulator.claims.intercompany import INTERCOMPANY_COLUMNS, intercompany_rows
 from simulator.claims.truth_rows import (
     CLAIM_EXTRA_COLUMNS,
     EVENT_COLUMNS,
@@ -128,6 +130,9 @@ def render(network: Network, simulation: Simulation) -> dict[str, str]:
                                    [tuple(r[c] for c in APPOINTMENT_COLUMNS)
                                     for r in appointments]),
         "kpis.json": json.dumps(kpis, indent=2, sort_keys=True) + "\n",
+        "intercompany.csv": to_csv(INTERCOMPANY_COLUMNS, [
+            tuple(r[c] for c in INTERCOMPANY_COLUMNS)
+            for r in intercompany_rows(network, simulation)]),
         "master_data_exceptions.csv": to_csv(EXCEPTION_COLUMNS, [
             tuple(r[c] for c in EXCEPTION_COLUMNS) for r in exception_rows(network, simulation)]),
         "provider_credentialing.csv": to_csv(CREDENTIALING_COLUMNS, [

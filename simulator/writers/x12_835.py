@@ -1,6 +1,8 @@
 """835 (005010X221A1) remittances: one file per payer payment run (production date), one
-transaction (BPR / TRN) per payee legal entity; BPR02 = sum of CLP04 - sum of PLB. A reversal
-(CLP02 22) negates every amount of the CLP it reverses; a secondary payer's CLP has CLP02 2."""
+transaction (BPR / TRN) per payee TIN (N1*PE / REF*TJ: the claims' billing entity, which may
+pay claims of several legal entities' facilities: truth/intercompany.csv); BPR02 = sum of
+CLP04 - sum of PLB. A reversal (CLP02 22) negates every amount of the CLP it reverses; a
+secondary payer's CLP has CLP02 2."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Same arguments -> byte-identical files; another seed -> other files."""
+"""Same arguments -> byte-identical files with identical delivery times (modification times);
+another seed -> other files."""
 
 from __future__ import annotations
 
@@ -29,6 +30,9 @@ def test_same_seed_gives_byte_identical_files(runs: dict) -> None:
     assert first == second
     assert len(digests) == first.files > 0
     assert digests == _digests(b)
+    assert {name: (a / name).stat().st_mtime_ns for name in digests} == {
+        name: (b / name).stat().st_mtime_ns for name in digests}
+    assert first.faults > 0  # with the default (low) fault rates
 
 
 def test_different_seed_gives_different_files(runs: dict) -> None:

@@ -22,33 +22,20 @@ import pytest
 import pyx12.map_if
 import pyx12.params
 import pyx12.x12n_document
+from fhir.resources.R4B.appointment import Appointment
+from simtest_faults import DAYS, FACILITIES, SEED, START, STATUS_FOLDERS, mtime, status_event
 
-from simulator import GenerationSummary, generate
-from simulator.faults import FAULT_COLUMNS, HANDLING, FaultParams
+from simulator.faults import FAULT_COLUMNS, HANDLING
 from simulator.fileformats import hl7_field, hl7_messages, name_date, x12_segments
 from simulator.generate import WRITERS, simulate
 
-SEED, FACILITIES, DAYS = 5, 2, 35  # crosses the January month end
-START = dt.date(2026, 1, 5)
-# high rates so that every kind occurs in a small run
-HIGH = FaultParams(duplicate_file_rate=0.08, resent_835_rate=0.6, duplicate_message_rate=0.01,
-                   out_of_order_rate=0.15, late_file_rate=0.6, malformed_rate=0.12,
-                   unknown_facility_rate=0.004)
 SIU_TRIGGERS = {"S12", "S13", "S14", "S15", "S17", "S26"}
 PYX12_PARAMS = pyx12.params.params()
 
 
-def _run(out: Path, faults: FaultParams) -> GenerationSummary:
-    return generate(out, facilities=FACILITIES, days=DAYS, seed=SEED, start=START,
-                    faults=faults)
-
-
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, GenerationSummary]]:
-    root = tmp_path_factory.mktemp("faults")
-    return {name: (root / name, _run(root / name, params))
-            for name, params in (("high", HIGH), ("again", HIGH),
-                                 ("none", FaultParams.none()))}
+def runs(fault_runs: dict) -> dict:
+    return fault_runs
 
 
 @pytest.fixture(scope="module")
@@ -101,6 +88,10 @@ def test_every_kind_is_injected_and_listed_with_its_handling(faults: list, runs:
     assert all((high / r["folder"] / r["file"]).is_file() for r in faults)
     variants = Counter(r["variant"] for r in faults if r["kind"] == "malformed")
     assert set(variants) == {"truncated", "wrong_separators", "invalid_code", "bad_encoding"}
+    # reordering on every status feed, phantom facilities on every scheduling channel
+    assert {r["folder"] for r in faults if r["kind"] == "out_of_order"} == STATUS_FOLDERS
+    assert {r["folder"] for r in faults if r["kind"] == "unknown_facility"} == {
+        "hl7_siu", "fhir", "vendor_csv"}
 
 
 def test_faults_are_deterministic(runs: dict) -> None:
@@ -109,8 +100,7 @@ def test_faults_are_deterministic(runs: dict) -> None:
     files_a, files_b = _files(a), _files(b)
     assert {k: hashlib.sha256(v).digest() for k, v in files_a.items()} == {
         k: hashlib.sha256(v).digest() for k, v in files_b.items()}
-    assert all((a / k).stat().st_mtime == (b / k).stat().st_mtime for k in files_a
-               if not k.startswith("truth/"))  # delivery times (the truth is not delivered)
+    assert all((a / k).stat().st_mtime == (b / k).stat().st_mtime for k in files_a)
 
 
 def test_none_injects_nothing_and_is_the_writers_output(runs: dict) -> None:
@@ -148,11 +138,12 @@ def test_faults_only_add_or_move_deliveries(runs: dict, faults: list) -> None:
         assert delivered in faulted, name
         if delivered not in in_file:
             assert faulted[delivered] == data, name
-        elif name.endswith(".hl7"):
-            original = hl7_messages(data.decode())
-            remaining = hl7_messages(faulted[delivered].decode())
-            for message in original:
-                remaining.remove(message)  # every original message is still there
+        else:
+            split = (hl7_messages if name.endswith(".hl7")
+                     else functools.partial(str.splitlines, keepends=True))
+            remaining = split(faulted[delivered].decode())
+            for message in split(data.decode()):
+                remaining.remove(message)  # every original message / line / row is there
             assert remaining  # the extra ones
     extra = set(faulted) - {moved.get(n, n) for n in clean}
     listed = {f"{r['folder']}/{r['file']}" for r in faults} | {"truth/faults.csv"}
@@ -211,42 +202,46 @@ def test_duplicate_message_repeats_a_message_in_its_file(high: Path, faults: lis
             assert lines.count(line) >= 2
 
 
-def _events(path: Path) -> dict[str, tuple[str, str, str]]:
-    """MSH-10 -> (SCH-2, MSH-7, trigger)"""
-    return {hl7_field(m, "MSH", 10): (hl7_field(m, "SCH", 2), hl7_field(m, "MSH", 7),
-                                      hl7_field(m, "MSH", 9).split("^")[1])
-            for m in hl7_messages(path.read_text())}
-
-
 def test_out_of_order_file_arrives_after_a_later_event(high: Path, faults: list) -> None:
+    """Every overtaken event (SIU message, FHIR Appointment version, vendor CSV row, 277CA
+    claim status) is in the held file; the overtaking one, in a file delivered earlier, is a
+    later event of the same appointment / claim."""
     for row in _of(faults, "out_of_order"):
         folder = high / row["folder"]
         held = folder / row["file"]
-        appointment, control = (part.split("=")[1] for part in row["locator"].split(";"))
-        sch2, held_time, _ = _events(held)[control]
-        assert sch2 == appointment
-        later_control, later_file = row["detail"].removeprefix("overtaken by MSH-10=").split(
-            " in ")
+        key, held_time = status_event(row["folder"], held, row["locator"])
+        later_locator, later_file = row["detail"].removeprefix("overtaken by ").split(" in ")
         later = folder / later_file
-        later_appointment, later_time, trigger = _events(later)[later_control]
-        assert later_appointment == appointment and later_time > held_time
-        assert trigger in {"S13", "S14", "S15", "S26"}
-        # delivered later: by modification time and by name order
-        assert held.stat().st_mtime > later.stat().st_mtime
-        assert held.name > later.name
-        assert row["original_file"] < later.name
+        later_key, later_time = status_event(row["folder"], later, later_locator)
+        assert later_key == key and later_time > held_time, row
+        assert mtime(held) > mtime(later)  # delivered later
+        assert row["original_file"] != row["file"] and not (folder / row["original_file"]).exists()
+        if row["folder"] == "hl7_siu":  # SIU names carry the delivery date: name order too
+            assert held.name > later.name and row["original_file"] < later.name
+
+
+def test_a_held_file_nothing_overtook_is_listed_as_late(high: Path, faults: list) -> None:
+    held_back = [r for r in _of(faults, "late_file") if r["variant"] == "held_back"]
+    assert held_back
+    for row in held_back:
+        path = high / row["folder"] / row["file"]
+        assert row["folder"] in STATUS_FOLDERS and row["expected_handling"] == "late"
+        assert mtime(path) == dt.datetime.fromisoformat(row["delivered_at"])
+        assert not (high / row["folder"] / row["original_file"]).exists()
+        assert not any(r["kind"] == "out_of_order" and r["file"] == row["file"] for r in faults)
 
 
 def test_late_file_is_delivered_after_month_end(high: Path, faults: list) -> None:
     for row in _of(faults, "late_file"):
+        if row["variant"] == "held_back":
+            continue
         path = high / row["folder"] / row["file"]
         _, dated = name_date(row["original_file"])
         assert dated is not None
         delivered = dt.datetime.fromisoformat(row["delivered_at"])
         assert (delivered.year, delivered.month) > (dated.year, dated.month)
-        assert delivered.strftime("%Y%m%d") in row["file"]
-        assert dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).replace(
-            tzinfo=None) == delivered
+        assert any(delivered.strftime(f) in row["file"] for f in ("%Y%m%d", "%m%d%Y"))
+        assert mtime(path) == delivered
 
 
 def _fails_independent_reader(folder: str, name: str, data: bytes, variant: str,
@@ -322,16 +317,41 @@ def test_malformed_copies_are_never_the_only_carrier(high: Path, faults: list) -
 
 
 def test_unknown_facility_messages_name_no_known_facility(high: Path, faults: list) -> None:
+    """A phantom appointment in each scheduling channel: an HL7 message (MSH-4, AIL-3.4), a
+    vendor CSV row (Site) or a FHIR export of the unknown facility (its folder, the Location
+    and identifiers), well-formed (the FHIR one validates as R4)."""
     extracts = sorted((high / "erp_master").iterdir())
     with (extracts[-1] / "facilities.csv").open(newline="") as handle:
         known = {r["facility_code"] for r in csv.DictReader(handle)}
     for row in _of(faults, "unknown_facility"):
-        control, code = (part.split("=")[1] for part in row["locator"].split(";"))
-        messages = [m for m in hl7_messages((high / row["folder"] / row["file"]).read_text())
-                    if hl7_field(m, "MSH", 10) == control]
-        assert len(messages) == 1 and code not in known
-        assert hl7_field(messages[0], "MSH", 4) == code
-        assert hl7_field(messages[0], "AIL", 3).split("^")[3] == code
+        path = high / row["folder"] / row["file"]
+        locator = dict(part.split("=", 1) for part in row["locator"].split(";"))
+        if row["folder"] == "hl7_siu":
+            messages = [m for m in hl7_messages(path.read_text())
+                        if hl7_field(m, "MSH", 10) == locator["MSH-10"]]
+            assert len(messages) == 1 and locator["MSH-4"] not in known
+            assert hl7_field(messages[0], "MSH", 4) == locator["MSH-4"]
+            assert hl7_field(messages[0], "AIL", 3).split("^")[3] == locator["MSH-4"]
+        elif row["folder"] == "vendor_csv":
+            rows = list(csv.DictReader(io.StringIO(path.read_text())))
+            phantom = rows[int(locator["row"]) - 1]
+            assert locator["facility"] not in known
+            assert phantom["Site"].split("-")[0] == locator["facility"]
+            assert locator["facility"] in phantom["Appt ID"] + phantom["Account No"]
+            twin = [r for r in rows if r is not phantom and r["Last Modified"]
+                    == phantom["Last Modified"] and r["Provider NPI"] == phantom["Provider NPI"]]
+            assert twin  # a copy of a real row of the file
+        else:
+            facility = row["file"].split("/")[0]
+            assert facility == locator["facility"] not in known
+            assert row["original_file"].split("/")[1:] == row["file"].split("/")[1:]
+            line = path.read_text().splitlines()[int(locator["line"]) - 1]
+            resource = json.loads(line)
+            Appointment.model_validate(resource)
+            assert resource["id"] == locator["id"] and facility in resource["id"]
+            locations = [p["actor"]["reference"] for p in resource["participant"]
+                         if p["actor"]["reference"].startswith("Location/")]
+            assert locations == [f"Location/{facility}-{locations[0].split('-', 1)[1]}"]
 
 
 # ------------------------------------------------------------------ integration truth
@@ -355,8 +375,7 @@ def test_integration_truth_counts_the_dead_letters(high: Path, faults: list) -> 
 def test_mtime_is_the_delivery_time(high: Path, faults: list) -> None:
     for row in faults:
         if row["kind"] in ("duplicate_file", "resent_835", "malformed", "late_file"):
-            mtime = (high / row["folder"] / row["file"]).stat().st_mtime
-            assert dt.datetime.fromtimestamp(mtime, dt.UTC).replace(tzinfo=None) == (
+            assert mtime(high / row["folder"] / row["file"]) == (
                 dt.datetime.fromisoformat(row["delivered_at"]))
     assert os.path.getmtime(high / "hl7_siu") > 0
 

@@ -11,7 +11,7 @@ from simulator.npi import is_valid_npi, make_npi
 from simulator.truth import read_rows
 
 HEADERS = {
-    "legal_entities": "legal_entity_code,name,tax_id,currency",
+    "legal_entities": "legal_entity_code,name,tax_id,currency,group_npi,bank_account",
     "facilities": "facility_code,name,npi,legal_entity_code,facility_type,region,cost_center_code",
     "cost_centers": "cost_center_code,name,legal_entity_code,facility_code,department,active",
     "gl_accounts": "account_code,name,account_type,party_required",

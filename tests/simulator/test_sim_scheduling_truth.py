@@ -3,6 +3,7 @@ daily extracts, credentialing, and the skeleton knobs."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections import defaultdict
@@ -10,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from simulator import generate
 from simulator.network import build_network
-from simulator.scheduling import SchedulingParams
+from simulator.scheduling import SchedulingParams, schedule
 from simulator.truth import read_rows
 
 
@@ -136,8 +136,28 @@ def test_credentialing_per_payer() -> None:
     assert network.is_credentialed(veteran.npi, "MCRB1", start)
 
 
-def test_skeleton_is_pure_hl7_with_one_master_extract(tmp_path: Path) -> None:
-    generate(tmp_path, facilities=3, days=30, seed=3, scheduling=SchedulingParams.skeleton())
+def test_credential_screening_keeps_unenrolled_bookings_out() -> None:
+    """The front desk gives the slot to a patient of a plan the provider may bill when it
+    notices the gap (`credential_screening`): 1 leaves no appointment of a provider not
+    enrolled with its patient's payer on the day, 0 leaves many, the default a few (they are
+    the CO-B7 denials)."""
+    start = dt.date(2026, 1, 5)
+    network = build_network(3, 9, start=start, days=90)
+
+    def unenrolled(screening: float) -> int:
+        params = dataclasses.replace(SchedulingParams(), credential_screening=screening)
+        return sum(not network.is_credentialed(a.provider_npi, a.patient.payer_id,
+                                               a.slot.start.date())
+                   for a in schedule(network, start, 90, 9, params))
+
+    counts = {screening: unenrolled(screening) for screening in (0.0, 0.8, 1.0)}
+    assert counts[1.0] == 0
+    assert counts[0.0] > 3 * counts[0.8] > 0
+    assert SchedulingParams().credential_screening == 0.8
+
+
+def test_skeleton_is_pure_hl7_with_one_master_extract(skeleton_dataset: Path) -> None:
+    tmp_path = skeleton_dataset
     assert not (tmp_path / "fhir").exists() and not (tmp_path / "vendor_csv").exists()
     assert [p.name for p in _extracts(tmp_path)] == ["2026-01-05"]
     rows = read_rows(tmp_path / "truth" / "appointments.csv")

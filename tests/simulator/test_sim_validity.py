@@ -1,5 +1,7 @@
-"""Every X12 file passes pyx12 validation; every HL7 message parses with the expected
-trigger event and fields."""
+"""The skeleton shape (the one the end-to-end pipeline ingests): its 835s pass pyx12 and cover
+every 835 variant, and every HL7 message parses with the expected trigger event and fields.
+(Every X12 file of the full lifecycle, a superset of the segments written here, is validated
+in test_sim_claims_lifecycle.py.)"""
 
 from __future__ import annotations
 
@@ -40,9 +42,8 @@ def pyx12_errors(path: Path) -> str | None:
     return None if valid else report.getvalue()
 
 
-@pytest.mark.parametrize("folder", ["x12_837", "x12_277", "x12_835"])
-def test_every_x12_file_passes_pyx12(small_dataset: Path, folder: str) -> None:
-    files = sorted((small_dataset / folder).glob("*.x12"))
+def test_every_835_of_the_skeleton_passes_pyx12(small_dataset: Path) -> None:
+    files = sorted((small_dataset / "x12_835").glob("*.x12"))
     assert files
     failures = {p.name: errors for p in files if (errors := pyx12_errors(p)) is not None}
     assert failures == {}
