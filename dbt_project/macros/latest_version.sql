@@ -11,7 +11,8 @@ with ranked as (
         , record_key
         , row_number() over (
             partition by {{ key_columns | join(', ') }}
-            order by extract_date desc, record_key desc
+            -- nulls last spelled out: the DuckDB default, not PostgreSQL's for desc
+            order by extract_date desc nulls last, record_key desc
         ) as version_rank
     from {{ relation }}
 

@@ -64,15 +64,12 @@ select
     , cast(claim_cycle_time_p90_days as float8) as claim_cycle_time_p90_days
     , cast(coalesce(initial_denial_numerator, 0) as bigint) as initial_denial_numerator
     , cast(initial_denial_denominator as bigint) as initial_denial_denominator
-    , cast(
-        cast(initial_denial_numerator as float8) / nullif(initial_denial_denominator, 0) as float8
-    ) as initial_denial_rate
+    , cast({{ safe_divide('initial_denial_numerator', 'initial_denial_denominator') }} as float8)
+        as initial_denial_rate
     , cast(coalesce(initial_denied_charges, 0) as decimal(18, 2)) as initial_denied_charges
     , cast(coalesce(initial_adjudicated_charges, 0) as decimal(18, 2)) as initial_adjudicated_charges
-    , cast(
-        cast(initial_denied_charges as float8) / nullif(cast(initial_adjudicated_charges as float8), 0)
-        as float8
-    ) as initial_denial_rate_dollars
+    , cast({{ safe_divide('initial_denied_charges', 'initial_adjudicated_charges') }} as float8)
+        as initial_denial_rate_dollars
     , cast(scheduling_to_revenue_lag_median_days as float8) as scheduling_to_revenue_lag_median_days
     , cast(paid_claims as bigint) as paid_claims
 from unioned
