@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from dbt_network import Network, build_network
 
 _SERVER_SETTINGS = (
     # a test cluster: no durability needed, start and write fast
@@ -191,3 +192,10 @@ def _start_on_free_port(cluster: _Cluster, server: PostgresServer) -> PostgresSe
             continue
         return PostgresServer(server.host, port, server.user, server.password, server.dbname)
     raise AssertionError("unreachable")
+
+
+@pytest.fixture(scope="session")
+def default_network(tmp_path_factory: pytest.TempPathFactory) -> Network:
+    """The shared simulated network (tests/dbt/dbt_network.py), landed and built on DuckDB."""
+    pytest.importorskip("dbt.cli.main")
+    return build_network(tmp_path_factory.mktemp("default_network"))

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,20 +20,15 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from dbt_network import DbtRun, Network, dbt_build, scoped_env
 
-from ingest.formats import PARSERS
-from ingest.landing import RAW_SCHEMA, ensure_raw_schema, land_file
-from ingest.pipeline import source_files
+from ingest.landing import RAW_SCHEMA
 
 dbt_main = pytest.importorskip("dbt.cli.main")
 psycopg = pytest.importorskip("psycopg")
 
 from ingest.warehouse_postgres import CopiedTable, copy_raw_schema  # noqa: E402
 
-PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
-SEED = 23
-FACILITIES = 2
-DAYS = 45
 # marts that must hold rows at this scale (an empty mart would compare equal vacuously)
 POPULATED_MARTS = {
     "fct_claims",
@@ -47,18 +41,6 @@ POPULATED_MARTS = {
 
 
 @dataclass(frozen=True)
-class DbtRun:
-    statuses: dict[str, str]  # unique_id -> status
-    resource_types: dict[str, str]  # unique_id -> resource type
-
-    def count(self, resource_type: str) -> int:
-        return sum(1 for kind in self.resource_types.values() if kind == resource_type)
-
-    def built(self) -> set[str]:
-        return {uid for uid, kind in self.resource_types.items() if kind in ("model", "seed")}
-
-
-@dataclass(frozen=True)
 class Builds:
     work: Path
     warehouse: Path
@@ -68,80 +50,24 @@ class Builds:
     copied: list[CopiedTable]
 
 
-@contextmanager
-def scoped_env(values: dict[str, str]) -> Iterator[None]:
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
-def dbt_build(target: str, work: Path, *options: str) -> DbtRun:
-    """dbt build (seeds, models, unit tests, data tests) on one target; fails on any error."""
-    common = [*options,
-        "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
-        "--target", target,
-        "--target-path", str(work / f"target_{target}"), "--log-path", str(work / "logs"),
-    ]  # fmt: skip
-    statuses: dict[str, str] = {}
-    kinds: dict[str, str] = {}
-    runner = dbt_main.dbtRunner()
-    result = runner.invoke(["--quiet", "build", *common])
-    for node_result in result.result or []:
-        statuses[node_result.node.unique_id] = str(node_result.status)
-        kinds[node_result.node.unique_id] = str(node_result.node.resource_type)
-    failures = {uid: s for uid, s in statuses.items() if s not in ("success", "pass")}
-    assert result.success, f"dbt build on {target}: {result.exception} {failures}"
-    return DbtRun(statuses, kinds)
-
-
-def land_network(landing: Path, warehouse: Path) -> None:
-    """Land every source folder with the real landing code. In memory first, then saved to the
-    warehouse file: landing commits once per file, and a file commit costs ~50 ms here."""
-    with duckdb.connect(":memory:") as con:
-        ensure_raw_schema(con)
-        for source, parser in PARSERS.items():
-            folder = landing / source
-            for path in source_files(folder):
-                relative = f"{source}/{path.relative_to(folder).as_posix()}"
-                land_file(con, path, source, parser.parse, parser.PARSER_VERSION, relative)
-        con.execute(f"attach '{warehouse}' as warehouse")
-        con.execute("copy from database memory to warehouse")
-
-
 @pytest.fixture(scope="module")
-def builds(tmp_path_factory: pytest.TempPathFactory, postgres_server) -> Builds:
-    from simulator import generate
-
-    work = tmp_path_factory.mktemp("portability")
-    generate(work / "landing", facilities=FACILITIES, days=DAYS, seed=SEED,
-             start=dt.date(2026, 1, 5))  # fmt: skip
-    warehouse = work / "warehouse.duckdb"
-    land_network(work / "landing", warehouse)
-
-    env = {
-        "HCOPS_WAREHOUSE": str(warehouse),
-        "HCOPS_PSEUDONYM_KEY": "test-key",
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "DO_NOT_TRACK": "1",
-        **postgres_server.dbt_env(),
-    }
-    with scoped_env(env):
-        # DuckDB: models only (tests/dbt/test_dbt_build.py and the truth tests test it there)
-        on_duckdb = dbt_build("duckdb", work, "--exclude-resource-type", "test", "unit_test")
+def builds(default_network: Network, postgres_server) -> Builds:
+    work = default_network.work
+    with scoped_env({**default_network.dbt_env(), **postgres_server.dbt_env()}):
         with (
-            duckdb.connect(str(warehouse)) as duck,
+            duckdb.connect(str(default_network.warehouse)) as duck,
             psycopg.connect(postgres_server.conninfo) as pg,
         ):
             copied = copy_raw_schema(duck, pg)
         on_postgres = dbt_build("postgres", work)
-    return Builds(work, warehouse, postgres_server.conninfo, on_duckdb, on_postgres, copied)
+    return Builds(
+        work,
+        default_network.warehouse,
+        postgres_server.conninfo,
+        default_network.on_duckdb,
+        on_postgres,
+        copied,
+    )
 
 
 def duckdb_rows(builds: Builds, sql: str) -> list[tuple]:
