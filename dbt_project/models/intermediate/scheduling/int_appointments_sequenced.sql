@@ -23,7 +23,7 @@ with events as (
         ) as event_sequence
         , row_number() over (
             partition by appointment_key
-            order by event_time desc, message_control_id desc
+            order by event_time desc nulls last, message_control_id desc nulls last
         ) as reverse_sequence
     from events
 

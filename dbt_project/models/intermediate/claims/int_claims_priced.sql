@@ -1,38 +1,34 @@
 {#-
-    One row per primary claim (claim_key, payer_id): the 837 submissions with SBR01 = P.
+    One row per primary claim (claim_key, payer_id): the 837 submissions with SBR01 = P, as the
+    issue-2 marts read them (decision 0006; int_claims_assembled is the canonical claim).
     The claim's record is its first original (frequency 1) submission, else its first replacement;
-    submission date = the first BHT04 of a frequency-1 837 (no 999 feed yet, so every 837 counts as
-    accepted). Facility from the service facility NPI, expected reimbursement = Σ over the chosen
-    submission's lines of the payer-contract allowed amount × units.
+    submission date = the first BHT04 of a frequency-1 837 (every 837 counts, 999 or not).
+    Facility and payer = their master-data versions valid on the date of service; expected
+    reimbursement = Σ over the chosen submission's lines of the contract rate × units
+    (int_claim_lines_priced).
 -#}
 with submissions as (
 
-    select * from {{ ref('stg_x12_837__claim_submissions') }}
+    select * from {{ ref('int_claim_transmissions_acknowledged') }}
     where payer_responsibility = 'P'
 
 )
 
-, service_lines as (
+, priced_lines as (
 
-    select * from {{ ref('stg_x12_837__claim_service_lines') }}
-
-)
-
-, contracts as (
-
-    select * from {{ ref('int_payer_contracts_deduplicated') }}
+    select * from {{ ref('int_claim_lines_priced') }}
 
 )
 
 , facilities as (
 
-    select * from {{ ref('int_facilities_deduplicated') }}
+    select * from {{ ref('int_facilities_versioned') }}
 
 )
 
 , payers as (
 
-    select * from {{ ref('int_payers_deduplicated') }}
+    select * from {{ ref('int_payers_versioned') }}
 
 )
 
@@ -46,7 +42,7 @@ with submissions as (
                 case when frequency_code = '1' then 0 else 1 end
                 , submission_date nulls last
                 , received_at
-                , record_key
+                , transmission_key
         ) as submission_rank
     from submissions
     where frequency_code in ('1', '7')
@@ -76,60 +72,20 @@ with submissions as (
 
 )
 
-, chosen_lines as (
+, pricing as (
 
     select
         chosen.claim_key
         , chosen.payer_id
-        , service_lines.line_number
-        , service_lines.procedure_code
-        , coalesce(service_lines.units, 1) as units
-        , coalesce(service_lines.service_date, chosen.service_date_from) as line_service_date
-    from chosen
-    inner join service_lines
-        on service_lines.claim_key = chosen.claim_key
-        and coalesce(service_lines.payer_id, '') = coalesce(chosen.payer_id, '')
-        and service_lines.frequency_code = chosen.frequency_code
-        and service_lines.sender_id = chosen.sender_id
-        and service_lines.interchange_control_number = chosen.interchange_control_number
-        and service_lines.transaction_control_number = chosen.transaction_control_number
-
-)
-
-, line_contracts as (
-
-    select
-        chosen_lines.claim_key
-        , chosen_lines.payer_id
-        , chosen_lines.line_number
-        , chosen_lines.units
-        , contracts.expected_reimbursement
-        , row_number() over (
-            partition by chosen_lines.claim_key, chosen_lines.payer_id, chosen_lines.line_number
-            order by contracts.effective_from desc
-        ) as contract_rank
-    from chosen_lines
-    left join contracts
-        on contracts.payer_id = chosen_lines.payer_id
-        and contracts.service_code = chosen_lines.procedure_code
-        and chosen_lines.line_service_date >= contracts.effective_from
-        and (contracts.effective_to is null or chosen_lines.line_service_date <= contracts.effective_to)
-
-)
-
-, pricing as (
-
-    select
-        claim_key
-        , payer_id
         , count(*) as line_count
-        , count(expected_reimbursement) as priced_line_count
-        , sum(expected_reimbursement * units) as expected_reimbursement
-    from line_contracts
-    where contract_rank = 1
+        , count(priced_lines.contract_rate) as priced_line_count
+        , sum(priced_lines.contract_rate * priced_lines.units) as expected_reimbursement
+    from chosen
+    inner join priced_lines
+        on priced_lines.transmission_key = chosen.transmission_key
     group by
-        claim_key
-        , payer_id
+        chosen.claim_key
+        , chosen.payer_id
 
 )
 
@@ -141,7 +97,7 @@ with submissions as (
         , coalesce(payers.payer_name, chosen.payer_name) as payer_name
         , payers.payer_type
         , payers.party_code as payer_party_code
-        , chosen.record_key as submission_record_key
+        , chosen.transmission_key as submission_record_key
         , chosen.frequency_code
         , claim_history.has_original
         , claim_history.is_voided
@@ -166,8 +122,10 @@ with submissions as (
         and coalesce(pricing.payer_id, '') = coalesce(chosen.payer_id, '')
     left join facilities
         on facilities.npi = chosen.facility_npi
+        and {{ valid_at('facilities', 'chosen.service_date_from') }}
     left join payers
         on payers.payer_id = chosen.payer_id
+        and {{ valid_at('payers', 'chosen.service_date_from') }}
 
 )
 

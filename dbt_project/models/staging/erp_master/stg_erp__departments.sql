@@ -1,0 +1,25 @@
+with source as (
+
+    select * from {{ source('erp_master', 'erp_master_record') }}
+    where entity = 'departments'
+
+)
+
+, typed as (
+
+    select
+        record_key
+        , natural_key
+        , cast(extract_date as date) as extract_date
+        , {{ json_text('attributes', 'department_code') }} as department_code
+        , {{ json_text('attributes', 'facility_code') }} as facility_code
+        , {{ json_text('attributes', 'department') }} as department
+        , {{ json_text('attributes', 'name') }} as department_name
+        , {{ json_text('attributes', 'cost_center_code') }} as cost_center_code
+        , batch_id
+        , cast(received_at as timestamp) as received_at
+    from source
+
+)
+
+select * from typed

@@ -1,0 +1,34 @@
+with source as (
+
+    select * from {{ source('x12_999', 'transaction_set_acknowledgment') }}
+
+)
+
+, renamed as (
+
+    select
+        record_key
+        , upper(trim(functional_id)) as functional_id
+        , acknowledged_group_control_number
+        , trim(acknowledged_transaction_set_id) as acknowledged_transaction_set_id
+        , acknowledged_transaction_control_number
+        , acknowledged_version
+        , upper(trim(status)) as status
+        , nullif(trim(error_codes), '') as error_codes
+        , cast(segment_errors as integer) as segment_errors
+        , error_detail
+        , trim(sender_id) as sender_id
+        , nullif(trim(receiver_id), '') as receiver_id
+        , cast(report_date as date) as report_date
+        , interchange_control_number
+        , group_control_number
+        , transaction_control_number
+        , batch_id
+        , cast(received_at as timestamp) as received_at
+        , parser_version
+        , schema_version
+    from source
+
+)
+
+select * from renamed
