@@ -10,8 +10,9 @@ one have none. Event times are naive local wall times (simulator.clock).
 
 A *status event* is a message that changes the state of one record (an appointment, a claim at
 a payer): HL7 SIU messages, FHIR Appointment lines, vendor CSV rows (a file with an
-appointment-id and a last-modified column) and 277CA claim statuses (loop 2200D). The fault
-layer delivers such files out of order and checks which later events overtook them."""
+appointment-id and a last-modified column) and 277CA claim statuses (loop 2200D; not the 277
+responses to claim status inquiries, X212). The fault layer delivers such files out of order
+and checks which later events overtook them."""
 
 from __future__ import annotations
 
@@ -229,9 +230,10 @@ def carries_status(fmt: str, name: str, text: str) -> bool:
         header = next(csv.reader(io.StringIO(text.split("\n", 1)[0])), [])
         return (csv_column(header, *APPOINTMENT_ID_WORDS) is not None
                 and csv_column(header, "modified", "updated") is not None)
-    if fmt == "x12":
+    if fmt == "x12":  # a 277CA; a 277 claim status response (X212) answers an inquiry
         layout = x12_layout(text)
-        return f"ST{layout.element}277{layout.element}" in text
+        return (f"ST{layout.element}277{layout.element}" in text
+                and f"{layout.element}005010X212" not in text)
     return False
 
 

@@ -33,6 +33,7 @@ from simulator.writers import (
     x12_835,
     x12_837,
     x12_999,
+    x12_claim_status,
 )
 
 # A renderer returns {file name: text}, or yields (file name, text) pairs so a large folder
@@ -53,6 +54,7 @@ WRITERS: tuple[tuple[str, Renderer], ...] = (
     ("x12_837", x12_837.render),
     ("x12_999", x12_999.render),
     ("x12_277", x12_277.render),
+    ("x12_277", x12_claim_status.render),  # 276 / 277 claim status (X212), same folder
     ("x12_835", x12_835.render),
     ("bai2", bai2.render),
     ("patient_accounting", patient_accounting.render),

@@ -5,7 +5,8 @@ corrected and resubmitted with frequency 1; an accepted one is sometimes replace
 voided, 8); payers adjudicate in weekly payment runs (835: payment, partial payment, denial
 by reason, underpayment, reversal and correction, appeal and overturn); a patient with a
 secondary payer gets a secondary claim (COB). `simulator.claims.backoffice` then derives PLB
-lines, bank deposits and the patient-accounting extract.
+lines, bank deposits and the patient-accounting extract, and `simulator.claims.status_inquiry`
+the billing office's claim status follow-up (276 / 277).
 
 The simulation runs day by day over the submissions (every later step is dated at once and
 may queue a later submission). Everything after the window's last day is left out."""
@@ -425,6 +426,7 @@ def simulate_claims(network: Network, appointments: list[Appointment], end: dt.d
     """The primary claims (submission_date = BHT04 of the first 999-accepted 837) and the rest
     of the revenue cycle."""
     from simulator.claims.backoffice import back_office
+    from simulator.claims.status_inquiry import status_inquiries
 
     billed = create_claims(network, appointments, seed, params)
     cycle = _Cycle(network, end, seed, params)
@@ -435,6 +437,8 @@ def simulate_claims(network: Network, appointments: list[Appointment], end: dt.d
     cycle.revenue.payer_types = {p.payer_id: p.payer_type for p in network.payers}
     cycle.orphan_remits(appointments)
     back_office(network, claims, cycle.revenue, end, seed, params)
+    cycle.revenue.status_inquiries = status_inquiries(
+        [*claims, *cycle.revenue.secondary_claims], end, seed, params)
     return claims, cycle.revenue
 
 

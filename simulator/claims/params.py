@@ -8,6 +8,7 @@ import dataclasses
 from dataclasses import dataclass
 
 Weights = tuple[tuple[str, float], ...]
+StatusWeights = tuple[tuple[tuple[str, str], float], ...]
 
 # 277CA claim-level rejections: (category, status code, entity code), weight
 CLAIM_REJECTIONS: tuple[tuple[tuple[str, str, str], float], ...] = (
@@ -20,6 +21,20 @@ CLAIM_REJECTIONS: tuple[tuple[tuple[str, str, str], float], ...] = (
 # 277CA rejections above the claim: level -> (category, status, entity)
 HIGHER_REJECTIONS = {"2200B": ("A3", "24", "41"),   # submitter not approved for this payer
                      "2200C": ("A7", "562", "85")}  # billing provider not enrolled
+# 277 (005010X212) answer about a claim the payer has not adjudicated: (category, status
+# code), weight. P1 in process (20 accepted for processing, 38 awaiting the next periodic
+# adjudication cycle), P2 payer review (46 internal review / audit, 55 assigned to an analyst)
+PENDING_STATUSES: StatusWeights = ((("P1", "20"), 0.60), (("P1", "38"), 0.15),
+                                   (("P2", "46"), 0.15), (("P2", "55"), 0.10))
+# R4 request for documentation: 317 patient's medical records, 297 medical notes / report,
+# 294 supporting documentation
+REQUEST_STATUSES: StatusWeights = ((("R4", "317"), 0.5), (("R4", "297"), 0.3),
+                                   (("R4", "294"), 0.2))
+# finalized: F1:65 claim paid, F4:1 adjudicated without payment (see the remittance advice);
+# a denial F2 with the status code of its CARC (84 service not authorized, 21 missing or
+# invalid information), else 1
+PAID_STATUS, UNPAID_STATUS = ("F1", "65"), ("F4", "1")
+DENIAL_STATUS_CODES = {"197": "84", "16": "21"}
 
 
 @dataclass(frozen=True)
@@ -77,6 +92,13 @@ class ClaimsParams:
     interest_rate: float = 0.05  # annual
     interest_share: float = 0.5  # of the late clean claims that get interest
     recoupment_rate: float = 0.04  # per 835 transaction: a WO recoupment of an earlier claim
+    # --- claim status follow-up (276 / 277, 005010X212): the billing office asks the payer
+    # about accepted claims still without an adjudication this many days after submission
+    # (None: no follow-up), and again every `status_inquiry_repeat_days` while they are
+    status_inquiry_days: int | None = 30
+    status_inquiry_repeat_days: int = 14
+    status_response_days: tuple[int, int] = (1, 2)  # 276 -> the payer's 277
+    status_request_rate: float = 0.05  # pending claims answered R4 (documentation request)
     # --- bank
     missing_deposits: int = 1  # EFT 835s without a deposit
     orphan_deposits: int = 1  # deposits without an 835
@@ -93,7 +115,8 @@ class ClaimsParams:
     def skeleton(cls) -> ClaimsParams:
         """The issue-2 data shape: no 999 or 277CA rejections, no replacements or voids, no
         COB, no underpayments, reversals, PLB or appeals, no credentialing (CO-B7) denials, no
-        deliberately unmatched remits or deposits, every entity billing under its own TIN."""
+        deliberately unmatched remits or deposits, every entity billing under its own TIN, no
+        claim status follow-up (276 / 277)."""
         return dataclasses.replace(
             cls(), batch_rejection_rate=0.0, rejection_rate=0.0,
             higher_level_rejection_rate=0.0, replacement_rate=0.0, void_rate=0.0,
@@ -101,7 +124,7 @@ class ClaimsParams:
             appeal_rates=(), cob_rates=(), interest_share=0.0, recoupment_rate=0.0,
             missing_deposits=0, orphan_deposits=0, orphan_remits=0,
             denial_reasons_by_payer_type=(), credentialing_denials=False,
-            shared_billing_payer_types=())
+            shared_billing_payer_types=(), status_inquiry_days=None)
 
     def weight(self, table: Weights, key: str) -> float:
         return dict(table).get(key, 0.0)

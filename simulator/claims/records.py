@@ -1,6 +1,7 @@
 """What the claims lifecycle produces besides `Claim` and `Adjudication` (simulator.model):
 837 batches and the transmissions they carry, 999 and 277CA results, PLB lines, 835
-transactions, bank deposits and patient-accounting entries."""
+transactions, bank deposits, patient-accounting entries and claim status inquiries (276 /
+277)."""
 
 from __future__ import annotations
 
@@ -121,6 +122,27 @@ class AccountingEntry:
     denial_date: dt.date | None = None
 
 
+@dataclass(frozen=True)
+class StatusInquiry:
+    """One claim asked about by a 276 and the payer's 277 answer (005010X212)."""
+
+    claim: Claim
+    inquiry_date: dt.date  # BHT04 of the 276
+    trace: str  # TRN02 of the claim (2200D), echoed by the 277
+    payer_claim_number: str  # REF*1K: the 277CA's number of the accepted transmission
+    frequency_code: str  # of that transmission (REF*BLT of an institutional claim)
+    response_date: dt.date | None  # BHT04 of the 277 (None: after the window)
+    category: str = ""  # STC01-1: P* pending, R* request, F* finalized ('' = no response)
+    status: str = ""  # STC01-2
+    adjudication: Adjudication | None = None  # the CLP a finalized answer reports
+    remittance_trace: str = ""  # STC09: TRN02 of the 835 that paid it (F1 only)
+
+    @property
+    def status_date(self) -> dt.date | None:
+        """STC02: the adjudication date of a finalized claim, else the answer's date."""
+        return self.adjudication.production_date if self.adjudication else self.response_date
+
+
 @dataclass
 class RevenueCycle:
     batches: list[Batch] = field(default_factory=list)
@@ -130,3 +152,4 @@ class RevenueCycle:
     deposits: list[Deposit] = field(default_factory=list)
     accounting: list[AccountingEntry] = field(default_factory=list)
     payer_types: dict[str, str] = field(default_factory=dict)  # payer id -> payer type
+    status_inquiries: list[StatusInquiry] = field(default_factory=list)  # 276 / 277 X212

@@ -1,5 +1,6 @@
 """Truth rows of the claims lifecycle, from the simulation itself (never re-read from the
-files): extra columns of truth/claims.csv and the rows of truth/claim_events.csv."""
+files): extra columns of truth/claims.csv and the rows of truth/claim_events.csv and
+truth/claim_status_inquiries.csv."""
 
 from __future__ import annotations
 
@@ -23,6 +24,12 @@ CLAIM_EXTRA_COLUMNS = (
 EVENT_COLUMNS = ("event_id", "event_type", "event_date", "claim_id", "payer_id",
                  "payer_responsibility", "facility_code", "frequency_code", "status", "reason",
                  "amount", "reference", "detail")
+STATUS_INQUIRY_COLUMNS = (
+    "inquiry_date", "trace_number", "claim_id", "payer_id", "payer_responsibility",
+    "billing_entity_code", "payer_claim_number", "service_date", "charge_amount",
+    "submission_date", "response_date", "category_code", "status_code", "status_date",
+    "paid_amount", "adjudication_date", "payment_date", "remittance_trace",
+)
 APPEAL_WINDOWS = {"medicare": 120, "medicaid": 90}  # else 180 (ClaimsParams.appeal_windows)
 
 
@@ -208,3 +215,28 @@ def event_rows(simulation: Simulation) -> list[dict[str, str]]:
                              r.get("payer_responsibility", ""), order[r["event_type"]]))
     return [{"event_id": str(n), **{c: r.get(c, "") for c in EVENT_COLUMNS[1:]}}
             for n, r in enumerate(rows, start=1)]
+
+
+def status_inquiry_rows(simulation: Simulation) -> list[dict[str, str]]:
+    """One row per claim per 276 (by inquiry day, payer, billing entity, claim), with the
+    payer's 277 answer as simulated (empty when it comes after the window)."""
+    rows = []
+    for inquiry in simulation.revenue.status_inquiries:
+        claim, adjudication = inquiry.claim, inquiry.adjudication
+        paid = inquiry.remittance_trace != ""
+        rows.append({
+            "inquiry_date": _day(inquiry.inquiry_date), "trace_number": inquiry.trace,
+            "claim_id": claim.claim_id, "payer_id": claim.payer_id,
+            "payer_responsibility": claim.responsibility,
+            "billing_entity_code": claim.payee_entity_code,
+            "payer_claim_number": inquiry.payer_claim_number,
+            "service_date": _day(claim.service_date), "charge_amount": _money(claim.charge),
+            "submission_date": _day(claim.submission_date),
+            "response_date": _day(inquiry.response_date), "category_code": inquiry.category,
+            "status_code": inquiry.status, "status_date": _day(inquiry.status_date),
+            "paid_amount": _money(adjudication.paid) if adjudication else "",
+            "adjudication_date": _day(adjudication.production_date) if adjudication else "",
+            "payment_date": _day(adjudication.payment_date) if adjudication and paid else "",
+            "remittance_trace": inquiry.remittance_trace,
+        })
+    return rows

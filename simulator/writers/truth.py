@@ -1,8 +1,8 @@
 """The simulator's ground truth, from the simulation itself (never re-read from the files):
 truth/claims.csv, truth/unbilled_services.csv (claims not submitted by the window end),
 truth/appointments.csv, truth/kpis.json, truth/intercompany.csv (835 cash received for another
-legal entity's claims), and the scheduling side's truth/master_data_exceptions.csv and
-truth/provider_credentialing.csv."""
+legal entity's claims), truth/claim_status_inquiries.csv (the 276 / 277 follow-up), and the
+scheduling side's truth/master_data_exceptions.csv and truth/provider_credentialing.csv."""
 
 from __future__ import annotations
 
@@ -13,9 +13,11 @@ from simulator.claims.intercompany import INTERCOMPANY_COLUMNS, intercompany_row
 from simulator.claims.truth_rows import (
     CLAIM_EXTRA_COLUMNS,
     EVENT_COLUMNS,
+    STATUS_INQUIRY_COLUMNS,
     accounting_by_claim,
     claim_extra,
     event_rows,
+    status_inquiry_rows,
 )
 from simulator.model import Claim, Simulation
 from simulator.network import Network
@@ -130,6 +132,8 @@ def render(network: Network, simulation: Simulation) -> dict[str, str]:
                                    [tuple(r[c] for c in APPOINTMENT_COLUMNS)
                                     for r in appointments]),
         "kpis.json": json.dumps(kpis, indent=2, sort_keys=True) + "\n",
+        "claim_status_inquiries.csv": to_csv(STATUS_INQUIRY_COLUMNS, [
+            tuple(r[c] for c in STATUS_INQUIRY_COLUMNS) for r in status_inquiry_rows(simulation)]),
         "intercompany.csv": to_csv(INTERCOMPANY_COLUMNS, [
             tuple(r[c] for c in INTERCOMPANY_COLUMNS)
             for r in intercompany_rows(network, simulation)]),

@@ -13,6 +13,7 @@ import io
 import json
 import logging
 import os
+import re
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +25,7 @@ import pyx12.params
 import pyx12.x12n_document
 from fhir.resources.R4B.appointment import Appointment
 from simtest_faults import DAYS, FACILITIES, SEED, START, STATUS_FOLDERS, mtime, status_event
+from simtest_x212 import pyx12_valid, structural_276_errors, x212_map_dir
 
 from simulator.faults import FAULT_COLUMNS, HANDLING
 from simulator.fileformats import hl7_field, hl7_messages, name_date, x12_segments
@@ -60,12 +62,30 @@ def cached_pyx12_maps() -> Iterator[None]:
     pyx12.map_if.load_map_file = original
 
 
+@pytest.fixture(scope="module")
+def x212_maps(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """pyx12's maps with its 277 X212 map registered and repaired (simtest_x212)."""
+    return x212_map_dir(tmp_path_factory.mktemp("pyx12") / "map")
+
+
 def _pyx12_valid(data: bytes, tmp_path: Path) -> bool:
     path = tmp_path / "doc.x12"
     path.write_bytes(data)
     return bool(pyx12.x12n_document.x12n_document(
         param=PYX12_PARAMS, src_file=str(path), fd_997=None, fd_html=None, fd_xmldoc=None,
         fd_json=io.StringIO()))
+
+
+def _x12_valid(data: bytes, tmp_path: Path, x212_maps: Path) -> bool:
+    """A 276 claim status inquiry by a bare-split structural check (pyx12 has no 5010 276
+    map); a 277 claim status response (X212) by pyx12 with its X212 map; else pyx12."""
+    if re.search(rb"ST.276.", data):
+        return not structural_276_errors(data)
+    if b"005010X212" in data:
+        path = tmp_path / "doc.x12"
+        path.write_bytes(data)
+        return pyx12_valid(path, x212_maps)
+    return _pyx12_valid(data, tmp_path)
 
 
 def _files(root: Path) -> dict[str, bytes]:
@@ -245,13 +265,13 @@ def test_late_file_is_delivered_after_month_end(high: Path, faults: list) -> Non
 
 
 def _fails_independent_reader(folder: str, name: str, data: bytes, variant: str,
-                              tmp_path: Path) -> bool:
+                              tmp_path: Path, x212_maps: Path) -> bool:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return variant == "bad_encoding"
     if name.endswith(".x12"):
-        return not _pyx12_valid(data, tmp_path)
+        return not _x12_valid(data, tmp_path, x212_maps)
     if name.endswith(".hl7"):
         try:
             message = hl7.parse(text)
@@ -291,7 +311,7 @@ def _statuses(folder: str) -> set[str]:
 
 
 def test_malformed_messages_fail_an_independent_reader(high: Path, faults: list,
-                                                       tmp_path: Path) -> None:
+                                                       tmp_path: Path, x212_maps: Path) -> None:
     malformed = {r["file"] for r in faults if r["kind"] == "malformed"}
     for path in high.rglob("*.csv"):
         folder = path.relative_to(high).parts[0]
@@ -303,7 +323,7 @@ def test_malformed_messages_fail_an_independent_reader(high: Path, faults: list,
     for row in _of(faults, "malformed"):
         data = (high / row["folder"] / row["file"]).read_bytes()
         assert _fails_independent_reader(row["folder"], row["file"], data, row["variant"],
-                                         tmp_path), row
+                                         tmp_path, x212_maps), row
 
 
 def test_malformed_copies_are_never_the_only_carrier(high: Path, faults: list) -> None:
@@ -381,11 +401,12 @@ def test_mtime_is_the_delivery_time(high: Path, faults: list) -> None:
 
 
 def test_malformed_output_is_listed_and_nowhere_else(high: Path, faults: list,
-                                                     tmp_path: Path) -> None:
+                                                     tmp_path: Path, x212_maps: Path) -> None:
     """Every delivered file not listed as malformed is well-formed: UTF-8; HL7 messages parse
     with python-hl7 with a known trigger; NDJSON lines are JSON; X12 files the faults wrote
     (copies, re-sends, moved files) pass pyx12 (untouched files are byte-identical to the
-    fault-free run, validated by test_sim_validity / test_sim_claims_lifecycle)."""
+    fault-free run, validated by test_sim_validity / test_sim_claims_lifecycle /
+    test_sim_claim_status; a 276 by its structural check)."""
     malformed = {(r["folder"], r["file"]) for r in faults if r["kind"] == "malformed"}
     touched = {(r["folder"], r["file"]) for r in faults if r["kind"] != "malformed"}
     checked_x12 = 0
@@ -403,6 +424,6 @@ def test_malformed_output_is_listed_and_nowhere_else(high: Path, faults: list,
             for line in text.splitlines():
                 json.loads(line)
         elif name.endswith(".x12") and (folder, name) in touched:
-            assert _pyx12_valid(path.read_bytes(), tmp_path), name
+            assert _x12_valid(path.read_bytes(), tmp_path, x212_maps), name
             checked_x12 += 1
     assert checked_x12 > 0
