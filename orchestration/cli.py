@@ -191,12 +191,31 @@ def poll_fhir_command(
 @app.command()
 def kpis(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
-    facility: Annotated[str, typer.Option(help="A facility code, or ALL")] = "ALL",
+    facility: Annotated[str, typer.Option(help="A facility code, UNMAPPED, or ALL")] = "ALL",
+    date_from: Annotated[
+        dt.datetime | None,
+        typer.Option("--from", formats=["%Y-%m-%d"], help="First day of the window"),
+    ] = None,
+    date_to: Annotated[
+        dt.datetime | None,
+        typer.Option("--to", formats=["%Y-%m-%d"], help="Last day; balances at its end"),
+    ] = None,
 ) -> None:
-    """The KPI scorecard over the whole loaded window."""
-    from orchestration.marts import read_scorecard
+    """The KPI scorecard: the whole loaded window, or re-aggregated over --from / --to."""
+    from orchestration.marts import Window, read_scorecard, reaggregate_scorecard
 
-    scorecard = read_scorecard(load_settings().warehouse, facility)
+    warehouse = load_settings().warehouse
+    if date_from is None and date_to is None:
+        scorecard = read_scorecard(warehouse, facility)
+    else:
+        window = Window(date_from and date_from.date(), date_to and date_to.date())
+        if window.start and window.end and window.start > window.end:
+            raise typer.BadParameter("--from is after --to")
+        scorecard = {
+            "window_start": window.start,
+            "window_end": window.end,
+            **reaggregate_scorecard(warehouse, facility, window),
+        }
     if as_json:
         typer.echo(json.dumps(scorecard, default=str))
     else:

@@ -55,7 +55,9 @@ class Network:
         return json.loads((self.truth_dir / "kpis.json").read_text())
 
     def rows(self, sql: str, params: list[Any] | None = None) -> list[tuple]:
-        with duckdb.connect(str(self.warehouse), read_only=True) as con:
+        # not read_only: DuckDB refuses a read-only handle while this process holds the file
+        # open read-write (dbt's in-process connection)
+        with duckdb.connect(str(self.warehouse)) as con:
             return con.execute(sql, params or []).fetchall()
 
     def dbt_env(self) -> dict[str, str]:

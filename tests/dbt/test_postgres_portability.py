@@ -37,6 +37,14 @@ POPULATED_MARTS = {
     "kpi_initial_denial_daily",
     "kpi_scheduling_to_revenue_lag_daily",
     "kpi_scorecard",
+    "fct_appointments",
+    "kpi_appointment_outcomes_daily",
+    "kpi_schedule_occupancy_daily",
+    "fct_claim_journeys",
+    "fct_transaction_latencies",
+    "kpi_integration_health_daily",
+    "fct_reconciliation_breaks",
+    "kpi_reconciliation_breaks_daily",
 }
 
 
@@ -187,7 +195,8 @@ def test_postgres_build_runs_every_test(builds: Builds) -> None:
     assert duck.count("model") > 0
     assert pg.count("unit_test") == len(manifest["unit_tests"]) > 0
     assert pg.count("test") == len(data_tests) > 0
-    assert all(status in ("success", "pass") for status in pg.statuses.values())
+    executed = {uid: s for uid, s in pg.statuses.items() if pg.resource_types[uid] != "exposure"}
+    assert all(status in ("success", "pass") for status in executed.values())
 
 
 def test_every_mart_is_identical_on_both(builds: Builds) -> None:

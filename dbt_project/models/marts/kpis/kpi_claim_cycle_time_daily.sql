@@ -1,4 +1,7 @@
-{#- claim cycle time by first-adjudication day × facility × payer: numerator and denominator -#}
+{#-
+    claim cycle time by first-adjudication day × facility × service line × payer: numerator
+    and denominator of the mean (medians and p90 from fct_claims)
+-#}
 with claims as (
 
     select * from {{ ref('fct_claims') }}
@@ -12,6 +15,7 @@ with claims as (
         first_adjudication_date as kpi_date
         , facility_code
         , legal_entity_code
+        , service_line
         , payer_id
         , payer_name
         , count(*) as claims_adjudicated
@@ -22,6 +26,7 @@ with claims as (
         first_adjudication_date
         , facility_code
         , legal_entity_code
+        , service_line
         , payer_id
         , payer_name
 
@@ -31,6 +36,7 @@ select
     cast(kpi_date as date) as kpi_date
     , cast(facility_code as varchar) as facility_code
     , cast(legal_entity_code as varchar) as legal_entity_code
+    , cast(service_line as varchar) as service_line
     , cast(payer_id as varchar) as payer_id
     , cast(payer_name as varchar) as payer_name
     , cast(claims_adjudicated as bigint) as claims_adjudicated

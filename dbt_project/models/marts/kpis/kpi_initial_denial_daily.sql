@@ -1,4 +1,7 @@
-{#- initial denial rate by first-adjudication day × facility × payer: counts and charge dollars -#}
+{#-
+    initial denial rate (adjudication-based) by first-adjudication day × facility × service
+    line × payer: counts and charge dollars
+-#}
 with claims as (
 
     select * from {{ ref('fct_claims') }}
@@ -12,6 +15,7 @@ with claims as (
         first_adjudication_date as kpi_date
         , facility_code
         , legal_entity_code
+        , service_line
         , payer_id
         , payer_name
         , count(*) as adjudicated_claims
@@ -23,6 +27,7 @@ with claims as (
         first_adjudication_date
         , facility_code
         , legal_entity_code
+        , service_line
         , payer_id
         , payer_name
 
@@ -32,6 +37,7 @@ select
     cast(kpi_date as date) as kpi_date
     , cast(facility_code as varchar) as facility_code
     , cast(legal_entity_code as varchar) as legal_entity_code
+    , cast(service_line as varchar) as service_line
     , cast(payer_id as varchar) as payer_id
     , cast(payer_name as varchar) as payer_name
     , cast(adjudicated_claims as bigint) as adjudicated_claims

@@ -1,4 +1,7 @@
-{#- scheduling-to-revenue lag by first-payment day × facility × payer: day sums and counts per hop -#}
+{#-
+    scheduling-to-revenue lag by first-payment day × facility × service line × payer: day sums
+    and counts of the total and of each hop
+-#}
 with claims as (
 
     select * from {{ ref('fct_claims') }}
@@ -12,6 +15,7 @@ with claims as (
         first_payment_date as kpi_date
         , facility_code
         , legal_entity_code
+        , service_line
         , payer_id
         , payer_name
         , count(*) as paid_claims
@@ -28,6 +32,7 @@ with claims as (
         first_payment_date
         , facility_code
         , legal_entity_code
+        , service_line
         , payer_id
         , payer_name
 
@@ -37,6 +42,7 @@ select
     cast(kpi_date as date) as kpi_date
     , cast(facility_code as varchar) as facility_code
     , cast(legal_entity_code as varchar) as legal_entity_code
+    , cast(service_line as varchar) as service_line
     , cast(payer_id as varchar) as payer_id
     , cast(payer_name as varchar) as payer_name
     , cast(paid_claims as bigint) as paid_claims
