@@ -5,23 +5,29 @@ Nothing here raises on bad input: envelope problems come out of `iter_transactio
 `X12Error` items (one per transaction, or one for the rest of the file when the interchange
 header is unreadable) which the readers turn into dead letters.
 
-Speed: one `str.split` per file (segments) and one per segment (elements); components are
-split by the readers only where they need them.
+Speed (docs/decisions/0012): the text of a transaction body is split at once, on the segment
+terminator (and the line break after it, in the usual layout) and then each segment on the
+element separator, in one list comprehension; only envelope segments are looked at one by one.
+Components are split by the readers only where they need them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from operator import itemgetter
 
 _DIGITS_OR_POINT = frozenset("0123456789.")
 ISA_LENGTH = 106  # fixed-width ISA segment including its terminator
 _LINE_BREAKS = "\r\n"
 _TRAILER_IDS = frozenset({"GE", "IEA"})
 _ENVELOPE_IDS = frozenset({"SE", "ST", "GS", "GE", "IEA", "ISA"})
+_first = itemgetter(0)
 
 
 class X12ValueError(ValueError):
@@ -132,8 +138,18 @@ def tokenize(text: str, seps: Separators) -> Iterator[list[str]]:
             yield raw.split(element)
 
 
-def _is_segment_id(sid: str) -> bool:
-    return 2 <= len(sid) <= 3 and sid.isascii() and sid.isalnum()
+def _long_segment_id(segments: list[list[str]]) -> str | None:
+    """The first segment id longer than 3 characters (not an X12 segment id), or None. The
+    common case (none) is decided by one C-level pass over the ids."""
+    if max(map(len, map(_first, segments))) <= 3:
+        return None
+    return next(seg[0] for seg in segments if len(seg[0]) > 3)
+
+
+@lru_cache(maxsize=16)
+def _envelope_start(terminator: str) -> re.Pattern[str]:
+    """A terminator, line breaks, then an envelope segment id (or a longer id starting so)."""
+    return re.compile(re.escape(terminator) + r"[\r\n]*(?:S[ET]|G[SE]|I(?:SA|EA))")
 
 
 class _Interchange:
@@ -195,52 +211,113 @@ class _Walker:
         self.end = pos  # text offset after the last segment seen
         self.stray: list[str] = []
         self.stray_binary = False
+        self.piece_start = pos  # text offset of the first piece not yet handled
+        self.ids_checked = False  # the open transaction's ids were checked by `_body`
 
     def run(self) -> Iterator[Transaction | X12Error]:
-        """The hot loop: one split per segment, one append per transaction segment."""
-        text, seps = self.text, self.seps
-        element, line_breaks, envelope_ids = seps.element, _LINE_BREAKS, _ENVELOPE_IDS
-        offset = self.pos
-        current = None
-        body = text[self.pos :]
-        pieces = body.split(seps.segment)
-        if "\n" in body or "\r" in body:  # tolerate line breaks around terminators
-            stripped = [raw.strip(line_breaks) for raw in pieces]
-        else:
-            stripped = pieces
-        for raw, clean in zip(pieces, stripped, strict=True):
-            start = offset
-            offset += len(raw) + 1
+        """The hot loop works per run of ordinary segments: the text between two envelope
+        segments is split at once (segments, then elements) and appended to the open
+        transaction; only envelope segments (and segments outside a transaction) are looked
+        at one by one."""
+        text, term, element = self.text, self.seps.segment, self.seps.element
+        stop_start: int | None = self.pos  # the first piece: the ISA
+        while stop_start is not None:
+            stop_end = text.find(term, stop_start)
+            stop_end = len(text) if stop_end < 0 else stop_end
+            raw = text[stop_start:stop_end]
+            clean = raw.strip(_LINE_BREAKS)
             seg = clean.split(element)
             sid = seg[0]
-            if current is not None and 0 < len(sid) <= 3 and sid not in envelope_ids:
-                current.append(seg)
-                continue
-            if not sid and len(seg) == 1:
-                continue  # an empty piece (line breaks only)
-            self.current, self.end = current, offset
-            start += len(raw) - len(raw.lstrip(line_breaks))
-            if sid.startswith("ISA") and not sid[3:4].isalnum():
-                if self.interchange is not None and read_separators(text, start) != seps:
-                    yield from self._close_open("the next interchange header (ISA)", start)
-                    self.next_isa = start
-                    return
-                sid = "ISA"
-            if current is not None and sid not in envelope_ids:
-                current.append(seg)  # an odd segment id inside a transaction
-                continue
-            yield from self._envelope_segment(sid, seg, clean, start)
-            current = self.current
-        self.current = current
+            isa_like = sid.startswith("ISA") and not sid[3:4].isalnum()
+            if sid in _ENVELOPE_IDS or isa_like:  # else an ordinary segment starting like one
+                if stop_start > self.piece_start:
+                    yield from self._ordinary(text[self.piece_start : stop_start - 1])
+                self.piece_start = self.end = stop_end + 1
+                start = stop_start + len(raw) - len(raw.lstrip(_LINE_BREAKS))
+                if isa_like:
+                    if self.interchange is not None and read_separators(text, start) != self.seps:
+                        yield from self._close_open("the next interchange header (ISA)", start)
+                        self.next_isa = start
+                        return
+                    sid = "ISA"
+                yield from self._envelope_segment(sid, seg, clean, start)
+            stop_start = self._next_envelope_piece(stop_end)
+        if self.piece_start <= len(text):
+            yield from self._ordinary(text[self.piece_start :])
         yield from self._close_open("the end of the file", len(text))
         yield from self._flush_stray()
+
+    def _next_envelope_piece(self, after: int) -> int | None:
+        """Start offset of the next piece (text between segment terminators) after the one
+        ending at `after` that may hold an envelope segment (ISA, GS, ST, SE, GE, IEA): its
+        text after line breaks starts with one of those ids. `run` checks each."""
+        if self.current is not None and (se_piece := self._body(after)) is not None:
+            return se_piece
+        term = self.seps.segment
+        match = _envelope_start(term).search(self.text, after)
+        return None if match is None else self.text.rfind(term, match.start(), match.end()) + 1
+
+    def _body(self, after: int) -> int | None:
+        """The quick way through an open transaction: split the text up to the next piece
+        starting with `SE*` at once and keep it if none of its segments is an envelope
+        segment or has an id longer than 3 characters (then `_check` need not look again).
+        Returns that SE piece's offset; None leaves the piece by piece scan to decide."""
+        text, term, start = self.text, self.seps.segment, self.piece_start
+        if start <= after:
+            return None  # an ordinary piece was looked at already: not the body's start
+        probe = "SE" + self.seps.element
+        at = text.find(probe, start)
+        while at >= 0:
+            previous = text.rfind(term, start - 1, at)  # the SE piece begins after it
+            if previous >= 0 and not text[previous + 1 : at].strip(_LINE_BREAKS):
+                break
+            at = text.find(probe, at + 1)
+        else:
+            return None
+        segments = self._split(text[start:previous]) if previous >= start else []
+        ids = set(map(_first, segments))
+        if ids and (not ids.isdisjoint(_ENVELOPE_IDS) or max(map(len, ids)) > 3):
+            return None
+        assert self.current is not None
+        self.current.extend(segments)
+        self.piece_start = previous + 1
+        self.ids_checked = True
+        return previous + 1
+
+    def _ordinary(self, run: str) -> Iterator[X12Error]:
+        """Pieces between two envelope segments: the open transaction's segments, or
+        segments outside any transaction."""
+        if self.current is not None:
+            self.current.extend(self._split(run))
+            return
+        for piece in run.split(self.seps.segment):
+            if clean := piece.strip(_LINE_BREAKS):
+                yield from self._add_stray(clean)
+
+    def _split(self, run: str) -> list[list[str]]:
+        """Element lists of the segments of `run`, empty pieces dropped: one split of the
+        text and one comprehension (the per-segment cost of a bare split)."""
+        term, element = self.seps.segment, self.seps.element
+        if "\r" not in run and "\n" in run and term not in _LINE_BREAKS:
+            # the usual layout, one line break after each terminator: split on both at once
+            # (no per-piece strip); checked by counting the line breaks and terminators
+            body = run[1:] if run[0] == "\n" else run
+            pieces = body.split(term + "\n")
+            if len(pieces) - 1 == body.count(term) == body.count("\n"):
+                return [piece.split(element) for piece in pieces if piece]
+        pieces = run.split(term)
+        if "\n" in run or "\r" in run:  # tolerate line breaks around terminators
+            return [clean.split(element) for piece in pieces if (clean := piece.strip("\r\n"))]
+        return [piece.split(element) for piece in pieces if piece]
 
     def _envelope_segment(
         self, sid: str, seg: list[str], raw: str, start: int
     ) -> Iterator[Transaction | X12Error]:
         if sid in ("ISA", "GS", "GE", "IEA", "ST"):
-            yield from self._close_open(f"segment {sid}", start)
-            yield from self._flush_stray()
+            if self.current is not None:
+                yield from self._close_open(f"segment {sid}", start)
+            if self.stray:
+                yield from self._flush_stray()
         if sid == "ISA":
             self.interchange = _Interchange(seg, raw + self.seps.segment)
         elif sid == "GS" and self.interchange is not None:
@@ -250,6 +327,7 @@ class _Walker:
             self.interchange.gs = None
         elif sid == "ST":
             self.current, self.current_start = [seg], start
+            self.ids_checked = False
         elif sid == "SE":
             yield from self._close(seg, raw)
         elif sid not in _TRAILER_IDS:
@@ -333,20 +411,21 @@ class _Walker:
 
     def _check(self, segments: list[list[str]], payload: str) -> tuple[str, str] | None:
         st, se = segments[0], segments[-1]
-        st02 = _get(st, 2)
+        st02 = st[2] if len(st) > 2 else ""
+        se01, se02 = (se[1] if len(se) > 1 else ""), (se[2] if len(se) > 2 else "")
         if self.interchange is None:
             return "EnvelopeError", f"transaction ST02={st02!r} is outside an interchange (no ISA)"
         if self.interchange.gs is None:
             return "EnvelopeError", f"transaction ST02={st02!r} has no functional group header (GS)"
-        if _get(se, 1) != str(len(segments)):
+        if se01 != str(len(segments)):
             return (
                 "EnvelopeError",
-                f"SE01 segment count {_get(se, 1)!r} does not match the {len(segments)} "
+                f"SE01 segment count {se01!r} does not match the {len(segments)} "
                 f"segments of transaction ST02={st02!r}",
             )
-        if _get(se, 2) != st02:
-            return "EnvelopeError", f"SE02 {_get(se, 2)!r} does not match ST02 {st02!r}"
-        bad = next((s[0] for s in segments if len(s[0]) > 3 and not _is_segment_id(s[0])), None)
+        if se02 != st02:
+            return "EnvelopeError", f"SE02 {se02!r} does not match ST02 {st02!r}"
+        bad = None if self.ids_checked else _long_segment_id(segments)
         if bad is not None:
             return (
                 "InvalidValue",
@@ -360,17 +439,23 @@ class _Walker:
         return None
 
     def _envelope(self, st: list[str]) -> Envelope:
-        assert self.interchange is not None and self.interchange.gs is not None
-        gs = self.interchange.gs
-        return Envelope(
-            sender_id=self.interchange.sender_id,
-            interchange_control_number=self.interchange.control_number,
-            group_control_number=_get(gs, 6),
-            functional_version=_get(gs, 8),
-            transaction_set_id=_get(st, 1),
-            transaction_control_number=_get(st, 2),
-            implementation_reference=_get(st, 3) or None,
-        )
+        """The transaction's Envelope, built as a draft (`draft_type`: once per transaction,
+        the frozen constructor was a visible share of tokenizing)."""
+        interchange = self.interchange
+        assert interchange is not None and interchange.gs is not None
+        gs = interchange.gs
+        if len(st) < 4:
+            st = st + ["", "", ""]
+        e = _ENVELOPE_DRAFT()
+        e.sender_id = interchange.sender_id
+        e.interchange_control_number = interchange.control_number
+        e.group_control_number = gs[6] if len(gs) > 6 else ""
+        e.functional_version = gs[8] if len(gs) > 8 else ""
+        e.transaction_set_id = st[1]
+        e.transaction_control_number = st[2]
+        e.implementation_reference = st[3] or None
+        e.__class__ = Envelope  # sealed
+        return e  # type: ignore[return-value]
 
 
 def _foreign_separator(sid: str) -> str | None:
@@ -392,6 +477,44 @@ def _printable_id(sid: str) -> str:
 
 def _get(seg: list[str], i: int) -> str:
     return seg[i] if len(seg) > i else ""
+
+
+def draft_type(record_type: type) -> type:
+    """A writable draft of a frozen slots record class: a subclass that adds no slots and
+    undoes the frozen `__setattr__`.
+
+    A reader fills a draft field by field (every field, in one straight block) and seals it
+    with `draft.__class__ = record_type`: the object then *is* a `record_type` (same type,
+    equality, hash, `asdict`, frozen against later writes). Why: a frozen dataclass
+    `__init__` stores each field through `object.__setattr__`, several times the cost of a
+    plain slot store; at ~100k records per file that was the readers' largest cost. Checked
+    once, here: a record type this does not fit (not a frozen slots dataclass, a
+    `__post_init__`) raises at import instead of yielding odd records."""
+    names = tuple(f.name for f in dataclasses.fields(record_type))
+    params = getattr(record_type, "__dataclass_params__", None)
+    if (
+        params is None
+        or not params.frozen
+        or tuple(getattr(record_type, "__slots__", ())) != names
+        or hasattr(record_type, "__post_init__")
+    ):
+        raise TypeError(f"{record_type.__name__} is not a frozen slots dataclass without hooks")
+    draft = type(
+        f"{record_type.__name__}Draft",
+        (record_type,),
+        {
+            "__slots__": (),
+            "__init__": object.__init__,  # fields are set one by one
+            "__setattr__": object.__setattr__,
+            "__delattr__": object.__delattr__,
+        },
+    )
+    probe = draft()
+    probe.__class__ = record_type  # raises TypeError if the layouts ever differ
+    return draft
+
+
+_ENVELOPE_DRAFT = draft_type(Envelope)
 
 
 # -- value helpers shared by the readers ------------------------------------------------------

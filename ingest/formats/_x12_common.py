@@ -6,9 +6,17 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from itertools import chain
 
 from ingest.records import DeadLetter, Record
-from ingest.x12 import Envelope, Transaction, X12Error, X12ValueError, iter_transactions
+from ingest.x12 import (  # noqa: F401 - draft_type: the readers' import of it
+    Envelope,
+    Transaction,
+    X12Error,
+    X12ValueError,
+    draft_type,
+    iter_transactions,
+)
 
 Reader = Callable[[Transaction], Iterable[Record | DeadLetter]]
 Acceptor = Callable[[Envelope], str | None]
@@ -19,6 +27,14 @@ def read_x12(
 ) -> Iterator[Record | DeadLetter]:
     """Records of every accepted transaction of an X12 file; everything else as dead letters.
     Never raises: a transaction whose reader fails is one dead letter."""
+    return chain.from_iterable(_transaction_items(source, data, accept, read))
+
+
+def _transaction_items(
+    source: str, data: bytes, accept: Acceptor, read: Reader
+) -> Iterator[list[Record | DeadLetter]]:
+    """The records / dead letters of each transaction in turn (a list per transaction: the
+    caller's per-record iteration stays in C)."""
     transactions = iter_transactions(data)
     not_utf8 = _not_utf8(data)
     while True:
@@ -32,7 +48,11 @@ def read_x12(
             if item is None:
                 return
             items = _items(source, item, accept, read, not_utf8)
-        yield from items
+            # the transaction's segments die here, while the collector is paused: it then
+            # sees only the records (a few per claim), not thousands of short lists
+            item = None
+        yield items
+        items = []  # the records the caller did not keep die before the next collection
 
 
 @contextmanager
@@ -50,6 +70,8 @@ def gc_paused() -> Iterator[None]:
 
 
 def _not_utf8(data: bytes) -> bool:
+    if data.isascii():  # the common case, without decoding (and copying) the whole file
+        return False
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
@@ -79,18 +101,17 @@ def _items(
     refusal = accept(item.envelope)
     if refusal is not None:
         return [transaction_dead_letter(source, item, "UnsupportedTransaction", refusal)]
-    return list(_read_one(source, item, read))
+    return _read_one(source, item, read)
 
 
-def _read_one(source: str, txn: Transaction, read: Reader) -> Iterator[Record | DeadLetter]:
+def _read_one(source: str, txn: Transaction, read: Reader) -> list[Record | DeadLetter]:
     try:
-        items = list(read(txn))
+        items = read(txn)
+        return items if type(items) is list else list(items)
     except X12ValueError as exc:
-        yield transaction_dead_letter(source, txn, exc.error_class, str(exc))
+        return [transaction_dead_letter(source, txn, exc.error_class, str(exc))]
     except Exception as exc:  # noqa: BLE001 - a parser bug must not stop the batch
-        yield transaction_dead_letter(source, txn, "ParserError", f"reader failed: {exc!r}")
-    else:
-        yield from items
+        return [transaction_dead_letter(source, txn, "ParserError", f"reader failed: {exc!r}")]
 
 
 def where(txn: Transaction) -> str:

@@ -6,6 +6,12 @@ One payment per transaction (BPR / TRN / DTM*405 / N1*PR / N1*PE), one claim per
 the claim), one adjustment per CAS group / reason / amount / quantity triplet (claim level:
 `line_number` None), one provider adjustment per PLB reason / amount pair. A claim with a bad
 value is one dead letter (its CLP loop as payload); the transaction's other claims land.
+
+Two readings of a transaction (docs/decisions/0012): `_read_fast`, one pass that builds the
+records as the segments come, for transactions where every value is well formed; at anything
+else (a bad or missing value, a header segment after the claims) it gives up and
+`_read_reference`, the plain two-pass reading with every check, reads the transaction and
+names the problem. Both give the same records (tests/ingest/test_x12_835.py compares them).
 """
 
 from __future__ import annotations
@@ -14,8 +20,15 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from ingest.formats._x12_common import expect_transaction, loop_dead_letter, read_x12, require
+from ingest.formats._x12_common import (
+    draft_type,
+    expect_transaction,
+    loop_dead_letter,
+    read_x12,
+    require,
+)
 from ingest.records import (
     DeadLetter,
     ProviderAdjustment,
@@ -32,6 +45,7 @@ from ingest.x12 import (
     coded,
     element,
     opt_decimal,
+    parse_date,
     to_date,
     to_decimal,
 )
@@ -50,6 +64,13 @@ def parse(data: bytes, filename: str) -> Iterator[Record | DeadLetter]:
 
 def _accept(envelope: Envelope) -> str | None:
     return expect_transaction(envelope, "835", "835 remittance advice", ())
+
+
+def _read_transaction(txn: Transaction) -> list[Record | DeadLetter]:
+    try:
+        return _read_fast(txn)
+    except Exception:  # noqa: BLE001 - anything irregular: the reference reading decides
+        return list(_read_reference(txn))
 
 
 @dataclass(slots=True)
@@ -74,6 +95,193 @@ class _Header:
         return self.payer_n1_id or self.payer_ref_2u or self.payer_trace_id
 
 
+# -- the fast reading --------------------------------------------------------------------------
+
+_ClaimDraft = draft_type(RemittanceClaim)
+_LineDraft = draft_type(RemittanceLine)
+_AdjustmentDraft = draft_type(RemittanceAdjustment)
+_NUMBER_END = frozenset("0123456789.")  # what `to_decimal` accepts as an amount's last character
+_PADDING = [""] * 10
+_LINE_DATES = ("472", "150")
+# the claim loop segments the fast reading looks at, as small numbers (cheaper to compare)
+_DTM, _CAS, _SVC, _REF, _CLP, _PLB, _SE = range(1, 8)
+_OPS = {"DTM": _DTM, "CAS": _CAS, "SVC": _SVC, "REF": _REF, "CLP": _CLP, "PLB": _PLB, "SE": _SE}
+
+
+class _Irregular(Exception):
+    """Something `_read_fast` leaves to the reference reading."""
+
+
+def _amount(value: str) -> Decimal:
+    """An amount as `to_decimal` reads it (`value[-1]` and `Decimal` raise on what it
+    rejects). Inlined on the hottest paths as `Decimal(v) if v[-1] in _NUMBER_END else ...`."""
+    return Decimal(value) if value[-1] in _NUMBER_END else _irregular()
+
+
+def _irregular() -> Any:
+    raise _Irregular
+
+
+def _read_fast(txn: Transaction) -> list[Record | DeadLetter]:
+    """Payment, claims with their adjustments and lines, provider adjustments, in one pass;
+    records are drafts filled slot by slot and sealed when complete (`draft_type`). Raises
+    (anything) where a value is not well formed: the reference reading then takes over. The
+    hot loop: it runs once per segment of the file, so the claim's state lives in local
+    variables."""
+    header = _Header()
+    comp = txn.separators.component
+    records: list[Record | DeadLetter] = []
+    plbs: list[list[str]] = []
+    ops = _OPS.get
+    claim: Any = None  # the open claim's draft
+    line: Any = None  # its last line's draft
+    first: dt.date | None = None  # its lines' earliest date
+    last: dt.date | None = None  # and latest
+    claim_count = line_number = adjustment_index = 0
+    claim_id = trace_number = payer_trace_id = ""
+    payer_id: str | None = None
+    for seg in txn.segments:
+        if claim is not None:
+            op = ops(seg[0])
+            if op is None:
+                continue  # NM1, AMT, LX, ... of the claim loop: not read
+            if op == _DTM:
+                qualifier, value = seg[1], seg[2]  # a short DTM: IndexError (the reference)
+                if line is not None:
+                    if value and line.service_date is None and qualifier in _LINE_DATES:
+                        day = line.service_date = parse_date(value)
+                        first = day if first is None or day < first else first
+                        last = day if last is None or day > last else last
+                elif qualifier == "232":
+                    claim.service_date_from = parse_date(value) if value else None
+                elif qualifier == "233":
+                    claim.service_date_to = parse_date(value) if value else None
+                continue
+            if op == _CAS:
+                group = seg[1]
+                if not group:
+                    raise _Irregular
+                size = len(seg)
+                for start in range(2, min(size, 20), 3):
+                    reason = seg[start]
+                    if not reason:
+                        continue
+                    adjustment_index += 1
+                    r = _AdjustmentDraft()
+                    r.claim_id = claim_id
+                    r.line_number = None if line is None else line_number
+                    r.group_code = group
+                    r.reason_code = reason
+                    amount = seg[start + 1]  # missing: IndexError
+                    r.amount = Decimal(amount) if amount[-1] in _NUMBER_END else _irregular()
+                    quantity = seg[start + 2] if start + 2 < size else ""
+                    r.quantity = (
+                        (Decimal(quantity) if quantity[-1] in _NUMBER_END else _irregular())
+                        if quantity
+                        else None
+                    )
+                    r.adjustment_index = adjustment_index
+                    r.claim_index = claim_count
+                    r.trace_number = trace_number
+                    r.payer_trace_id = payer_trace_id
+                    r.__class__ = RemittanceAdjustment  # sealed
+                    records.append(r)
+                continue
+            if op == _SVC:
+                if line is not None:
+                    line.__class__ = RemittanceLine  # sealed
+                if len(seg) < 6:
+                    seg = seg + _PADDING[len(seg) : 6]
+                line_number += 1
+                adjustment_index = 0
+                procedure = seg[1]
+                parts = procedure.split(comp)
+                line = _LineDraft()
+                line.claim_id = claim_id
+                line.line_number = line_number
+                line.line_control_number = None  # REF*6R
+                line.procedure_code = parts[1] if len(parts) > 1 and parts[1] else procedure or None
+                charge, paid, units = seg[2], seg[3], seg[5]
+                line.charge_amount = Decimal(charge) if charge[-1] in _NUMBER_END else _irregular()
+                line.paid_amount = Decimal(paid) if paid[-1] in _NUMBER_END else _irregular()
+                line.units = _amount(units) if units else None
+                line.service_date = None  # DTM*472
+                line.claim_index = claim_count
+                line.trace_number = trace_number
+                line.payer_trace_id = payer_trace_id
+                records.append(line)
+                continue
+            if op == _REF:
+                if line is not None and seg[1] == "6R":
+                    line.line_control_number = seg[2] or None
+                continue
+            # CLP, PLB or SE: the claim is complete
+            if line is not None:
+                line.__class__ = RemittanceLine  # sealed
+            if claim.service_date_from is None and first is not None:  # no DTM*232
+                claim.service_date_from = first
+                claim.service_date_to = claim.service_date_to or last
+            claim.__class__ = RemittanceClaim  # sealed
+            claim = line = None
+            if op == _PLB:
+                plbs.append(seg)
+            if op != _CLP:
+                continue
+        else:
+            sid = seg[0]
+            if sid != "CLP":
+                if claim_count:  # after the claims only PLB and SE (payment values are final)
+                    if sid == "PLB":
+                        plbs.append(seg)
+                    elif sid != "SE":
+                        raise _Irregular
+                elif sid == "PLB":
+                    plbs.append(seg)
+                else:
+                    _header_segment(header, seg)
+                continue
+            trace_number, payer_trace_id = header.trace_number, header.payer_trace_id
+            payer_id = header.payer_id
+        # a CLP: the claim's draft
+        if len(seg) < 10:
+            seg = seg + _PADDING[len(seg) :]
+        claim_id, status = seg[1], seg[2]
+        if not claim_id or status not in _CLP02_STATUSES:
+            raise _Irregular
+        claim_count += 1
+        line_number = adjustment_index = 0
+        first = last = None
+        claim = _ClaimDraft()
+        claim.claim_id = claim_id
+        claim.status_code = status
+        charge, paid, patient = seg[3], seg[4], seg[5]
+        claim.charge_amount = Decimal(charge) if charge[-1] in _NUMBER_END else _irregular()
+        claim.paid_amount = Decimal(paid) if paid[-1] in _NUMBER_END else _irregular()
+        claim.patient_responsibility_amount = _amount(patient) if patient else None
+        claim.claim_filing_indicator = seg[6] or None
+        claim.payer_claim_control_number = seg[7] or None
+        claim.facility_type_code = seg[8] or None
+        claim.frequency_code = seg[9] or None
+        claim.service_date_from = claim.service_date_to = None  # DTM*232 / 233
+        claim.claim_index = claim_count
+        claim.trace_number = trace_number
+        claim.payer_trace_id = payer_trace_id
+        claim.payer_id = payer_id
+        claim.production_date = header.production_date
+        claim.payment_date = header.payment_date
+        records.append(claim)
+    if claim is not None:
+        raise _Irregular  # no SE (the tokenizer gives none such)
+    payment = _payment(header, claim_count, txn.envelope)
+    records.insert(0, payment)
+    for index, (seg, pair) in enumerate(_plb_pairs(plbs), start=1):
+        records.append(_provider_adjustment(seg, pair, index, payment, comp))
+    return records
+
+
+# -- the reference reading ---------------------------------------------------------------------
+
+
 @dataclass(slots=True)
 class _Claim:
     clp: list[str]
@@ -81,7 +289,9 @@ class _Claim:
     segments: list[list[str]] = field(default_factory=list)
 
 
-def _read_transaction(txn: Transaction) -> Iterator[Record | DeadLetter]:
+def _read_reference(txn: Transaction) -> Iterator[Record | DeadLetter]:
+    """The plain two-pass reading: segments sorted into header, claims and PLBs, then each
+    claim's records built with every check, the first failing one its dead-letter reason."""
     header = _Header()
     claims: list[_Claim] = []
     plbs: list[list[str]] = []

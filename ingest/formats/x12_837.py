@@ -6,6 +6,12 @@ payer (2010BB NM1*PR) and SBR01 from its subscriber HL and its billing NPI (2010
 from its billing provider HL. Within a claim, NM1 / REF / DTP count at claim level only before
 the first LX and before any 2320 other-subscriber loop (a claim-level SBR), so COB loops do not
 leak into the claim. A claim with a bad value is one dead letter (its CLM loop as payload).
+
+Two readings of a transaction (docs/decisions/0012): `_read_fast`, one pass that builds the
+records as the segments come, for transactions where every value is well formed; at anything
+else it gives up and `_read_reference`, the plain reading with every check, reads the
+transaction and names the problem. Both give the same records (tests/ingest/test_x12_837.py
+compares them).
 """
 
 from __future__ import annotations
@@ -14,8 +20,15 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from ingest.formats._x12_common import expect_transaction, loop_dead_letter, read_x12, require
+from ingest.formats._x12_common import (
+    draft_type,
+    expect_transaction,
+    loop_dead_letter,
+    read_x12,
+    require,
+)
 from ingest.records import ClaimServiceLine, ClaimSubmission, DeadLetter, Record
 from ingest.x12 import (
     Envelope,
@@ -25,6 +38,7 @@ from ingest.x12 import (
     date_range,
     element,
     opt_decimal,
+    parse_date,
     to_date,
     to_decimal,
 )
@@ -41,6 +55,268 @@ def parse(data: bytes, filename: str) -> Iterator[Record | DeadLetter]:
 
 def _accept(envelope: Envelope) -> str | None:
     return expect_transaction(envelope, "837", "837 health care claim", ())
+
+
+def _read_transaction(txn: Transaction) -> list[Record | DeadLetter]:
+    try:
+        return _read_fast(txn)
+    except Exception:  # noqa: BLE001 - anything irregular: the reference reading decides
+        return list(_read_reference(txn))
+
+
+# -- the fast reading --------------------------------------------------------------------------
+
+_SubmissionDraft = draft_type(ClaimSubmission)
+_LineDraft = draft_type(ClaimServiceLine)
+_NUMBER_END = frozenset("0123456789.")  # what `to_decimal` accepts as an amount's last character
+# the segments the fast reading looks at, as small numbers (cheaper to compare than ids)
+_NM1, _DTP, _REF, _LX, _SV, _SBR, _BHT, _HL, _CLM, _SE = range(1, 11)
+_OPS = {
+    "NM1": _NM1,
+    "DTP": _DTP,
+    "REF": _REF,
+    "LX": _LX,
+    "SV1": _SV,
+    "SV2": _SV,
+    "SV3": _SV,
+    "SBR": _SBR,
+    "BHT": _BHT,
+    "HL": _HL,  # HL, CLM, SE end a claim
+    "CLM": _CLM,
+    "SE": _SE,
+}
+
+
+class _Irregular(Exception):
+    """Something `_read_fast` leaves to the reference reading."""
+
+
+def _irregular() -> Any:
+    raise _Irregular
+
+
+def _amount(value: str) -> Decimal:
+    """An amount as `to_decimal` reads it (`value[-1]` and `Decimal` raise on what it
+    rejects)."""
+    return Decimal(value) if value[-1] in _NUMBER_END else _irregular()
+
+
+def _dates(value: str) -> tuple[dt.date | None, dt.date | None]:
+    """`date_range` of a D8 date or RD8 range; a bad one raises ValueError."""
+    if not value:
+        return None, None
+    if "-" in value:
+        first, _, last = value.partition("-")
+        return (parse_date(first) if first else None), (parse_date(last) if last else None)
+    day = parse_date(value)
+    return day, day
+
+
+def _read_fast(txn: Transaction) -> list[Record | DeadLetter]:
+    """Claims and their lines in one pass; records are drafts filled slot by slot and sealed
+    when complete (`draft_type`). Raises (anything) where a value is not well formed or a
+    segment is missing: the reference reading then takes over. The hot loop: it runs once
+    per segment of the file, so the claim's state lives in local variables."""
+    env, comp = txn.envelope, txn.separators.component
+    levels: dict[str, _Level] = {}
+    level: _Level | None = None
+    submission_date: dt.date | None = None
+    records: list[Record | DeadLetter] = []
+    ops = _OPS.get
+    claim: Any = None  # the open claim's submission draft
+    line: Any = None  # its last line's draft
+    has_service = False  # that line has its SV1 / SV2 / SV3
+    dated = False  # that line has its DTP*472 date
+    in_claim = False  # 2300 / 2310 loops; False once in 2320 (SBR) or 2400 (LX)
+    statement: tuple[dt.date | None, dt.date | None] = (None, None)  # DTP*434
+    first: dt.date | None = None  # the lines' earliest date
+    last: dt.date | None = None  # their latest (end) date
+    line_count = 0
+    for seg in txn.segments:
+        op = ops(seg[0])
+        if op is None:
+            continue  # N3, N4, DMG, HI, PRV, ...: not read
+        if claim is not None:
+            if op == _DTP:
+                qualifier = seg[1]
+                if line is not None:
+                    if qualifier == "472" and not dated:
+                        start, end = _dates(seg[3])
+                        if start is not None:
+                            dated = True
+                            line.service_date = start
+                            end = end or start
+                            first = start if first is None or start < first else first
+                            last = end if last is None or end > last else last
+                elif in_claim and qualifier == "434":
+                    statement = _dates(seg[3])
+                continue
+            if op == _REF:
+                qualifier = seg[1]
+                if line is not None:
+                    if qualifier == "6R":
+                        line.line_control_number = seg[2] or None
+                elif in_claim and qualifier == "F8":
+                    claim.original_payer_claim_number = seg[2] or None
+                continue
+            if op == _NM1:
+                if in_claim:
+                    entity = seg[1]
+                    if entity == "82":
+                        claim.rendering_npi = seg[9] or None if len(seg) > 9 else None
+                    elif entity == "77":
+                        claim.facility_npi = seg[9] or None if len(seg) > 9 else None
+                continue
+            if op == _LX:
+                number = seg[1]
+                if not number.isdigit():
+                    raise _Irregular
+                if line is not None:
+                    if not has_service:
+                        raise _Irregular
+                    line.__class__ = ClaimServiceLine  # sealed
+                in_claim = has_service = dated = False
+                line_count += 1
+                line = _LineDraft()
+                line.claim_id = claim.claim_id
+                line.payer_id = claim.payer_id
+                line.frequency_code = claim.frequency_code
+                line.line_number = int(number)
+                line.line_control_number = None  # REF*6R
+                line.service_date = None  # DTP*472
+                line.sender_id = env.sender_id
+                line.interchange_control_number = env.interchange_control_number
+                line.transaction_control_number = env.transaction_control_number
+                records.append(line)
+                continue
+            if op == _SV:
+                if line is not None and not has_service:
+                    has_service = True
+                    _fill_service(line, seg, comp)
+                continue
+            if op == _SBR:
+                if line is None:
+                    in_claim = False
+                continue
+            if op < _HL:
+                continue  # BHT
+            # HL, CLM or SE: the claim is complete
+            if line is not None:
+                if not has_service:
+                    raise _Irregular
+                line.__class__ = ClaimServiceLine  # sealed
+            claim.service_date_from, claim.service_date_to = (
+                statement if first is None else (first, last)
+            )
+            if claim.facility_npi is None:
+                claim.facility_npi = claim.billing_npi
+            claim.line_count = line_count
+            claim.__class__ = ClaimSubmission  # sealed
+            claim = None
+        if op == _NM1:
+            if level is not None:
+                entity = seg[1]
+                identifier = seg[9] or None if len(seg) > 9 else None  # NM109 (optional)
+                if entity == "85":
+                    level.billing_npi = identifier
+                elif entity == "PR":
+                    level.payer_id = identifier
+                    level.payer_name = seg[3] or None
+                elif entity == "IL":
+                    level.subscriber_id = identifier
+        elif op == _SBR:
+            if level is not None:
+                level.payer_responsibility = seg[1] or None
+        elif op == _HL:
+            hl_id, parent_id, code = seg[1], seg[2], seg[3]
+            if not hl_id or not code:
+                raise _Irregular
+            level = _Level(code, levels[parent_id] if parent_id else None)
+            levels[hl_id] = level
+        elif op == _CLM:
+            if level is None:
+                raise _Irregular
+            claim = _submission(seg, level, submission_date, env, comp)
+            records.append(claim)
+            line, in_claim, statement, first, last, line_count = (
+                None,
+                True,
+                (None, None),
+                None,
+                None,
+                0,
+            )
+        elif op == _BHT:
+            if seg[2] not in _BHT02_PURPOSES:
+                raise _Irregular
+            submission_date = parse_date(seg[4]) if seg[4] else None
+    if claim is not None:
+        raise _Irregular  # no SE (the tokenizer gives none such)
+    return records
+
+
+def _submission(
+    clm: list[str], level: _Level, submission_date: dt.date | None, env: Envelope, comp: str
+) -> Any:
+    """The submission draft of a CLM with its HL levels' values (final by now: a level's
+    segments all come before its first claim); the rest is set as the claim's loop comes."""
+    claim_id, charge, clm05 = clm[1], clm[2], clm[5]
+    parts = clm05.split(comp)
+    if not claim_id or len(parts) < 3 or not parts[2]:
+        raise _Irregular
+    responsibility = payer_id = payer_name = billing_npi = subscriber_id = None
+    up: _Level | None = level
+    while up is not None:  # what the claim inherits: the nearest HL that has it
+        responsibility = responsibility or up.payer_responsibility
+        payer_id = payer_id or up.payer_id
+        payer_name = payer_name or up.payer_name
+        billing_npi = billing_npi or up.billing_npi
+        subscriber_id = subscriber_id or up.subscriber_id
+        up = up.parent
+    if responsibility is None:
+        raise _Irregular
+    r = _SubmissionDraft()
+    r.claim_id = claim_id
+    r.charge_amount = _amount(charge)
+    r.frequency_code = parts[2]
+    r.place_of_service = parts[0] or None
+    r.facility_code_qualifier = parts[1] or None
+    r.payer_responsibility = responsibility
+    r.payer_id = payer_id
+    r.payer_name = payer_name
+    r.billing_npi = billing_npi
+    r.facility_npi = None  # NM1*77, else the billing NPI (when the claim is complete)
+    r.rendering_npi = None  # NM1*82
+    r.subscriber_id = subscriber_id
+    r.original_payer_claim_number = None  # REF*F8
+    r.service_date_from = r.service_date_to = None  # when the claim is complete
+    r.line_count = 0
+    r.submission_date = submission_date
+    r.transaction_type = env.version
+    r.sender_id = env.sender_id
+    r.interchange_control_number = env.interchange_control_number
+    r.group_control_number = env.group_control_number
+    r.transaction_control_number = env.transaction_control_number
+    return r
+
+
+def _fill_service(line: Any, seg: list[str], comp: str) -> None:
+    """Procedure, revenue code, charge and units of a line from its SV1 / SV2 / SV3."""
+    if seg[0] == "SV2":
+        line.procedure_code = _procedure(seg[2] or None, comp)
+        line.revenue_code = seg[1] or None
+        line.charge_amount = _amount(seg[3])
+        units = seg[5] if len(seg) > 5 else ""
+    else:
+        line.procedure_code = _procedure(seg[1] or None, comp)
+        line.revenue_code = None
+        line.charge_amount = _amount(seg[2])
+        index = 4 if seg[0] == "SV1" else 6
+        units = seg[index] if len(seg) > index else ""
+    line.units = _amount(units) if units else None
+
+
+# -- the reference reading ---------------------------------------------------------------------
 
 
 @dataclass(slots=True)
@@ -72,7 +348,9 @@ class _Claim:
     segments: list[list[str]] = field(default_factory=list)
 
 
-def _read_transaction(txn: Transaction) -> Iterator[Record | DeadLetter]:
+def _read_reference(txn: Transaction) -> Iterator[Record | DeadLetter]:
+    """The plain reading: claims collected with their HL levels, then each claim's records
+    built with every check, the first failing one its dead-letter reason."""
     levels: dict[str, _Level] = {}
     level: _Level | None = None
     claim: _Claim | None = None

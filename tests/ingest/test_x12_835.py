@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import pickle
+import random
+import re
+import tempfile
 from decimal import Decimal
+from pathlib import Path
 
+import pytest
 from conftest import interchange, transaction
 
 from ingest.formats import x12_835
+from ingest.formats._x12_common import draft_type
 from ingest.records import (
     DeadLetter,
     ProviderAdjustment,
@@ -16,6 +24,8 @@ from ingest.records import (
     RemittanceLine,
     RemittancePayment,
 )
+from ingest.x12 import Transaction, X12ValueError, iter_transactions
+from simulator.faults import FaultParams
 
 BODY = [
     "BPR*I*120.00*C*ACH*CCP*01*999999999*DA*123456*1512345678**01*888888888*DA*98765*20260115",
@@ -301,3 +311,144 @@ def test_an_invalid_clp02_code_dead_letters_that_claim() -> None:
     (dead,) = _of(items, DeadLetter)
     assert dead.error_class == "InvalidValue" and "CLP02 claim status 'ZZ'" in dead.reason
     assert [c.claim_id for c in _of(items, RemittanceClaim)] == ["V1001"]
+
+
+# -- the fast reading and the reference reading --------------------------------------------
+
+
+def _transactions(data: bytes) -> list[Transaction]:
+    return [t for t in iter_transactions(data) if isinstance(t, Transaction)]
+
+
+def _same(fast: list[object], reference: list[object]) -> bool:
+    """Item by item, type included (repr: an amount `NaN5` is read alike but never equal)."""
+    return [(type(i), repr(i)) for i in fast] == [(type(i), repr(i)) for i in reference]
+
+
+def _mutated_bodies(count: int) -> list[list[str]]:
+    """BODY with one element, segment id or segment changed: values the fast reading must
+    either read exactly as the reference does or leave to it."""
+    rng = random.Random("835-fast-reading")
+    values = ["", " ", "12 ", " 12", "1.2.3", "NaN", "NaN5", "1E5", "-5", "+5", "1_000", ".5",
+              "20260230", "2026013", "ABC", "HC", "HC:", ":X", "1", "4", "25", "99", "472", "150",
+              "232", "233", "6R", "CO"]  # fmt: skip
+    bodies = []
+    for _ in range(count):
+        body = list(BODY)
+        k = rng.randrange(len(body))
+        parts = body[k].split("*")
+        kind = rng.randrange(4)
+        if kind == 0 and len(parts) > 1:
+            parts[rng.randrange(1, len(parts))] = rng.choice(values)
+        elif kind == 1:
+            parts = parts[: rng.randrange(1, len(parts) + 1)]
+        elif kind == 2:
+            parts[0] = rng.choice(["CLP", "SVC", "CAS", "DTM", "REF", "PLB", "TRN", "N1", "LX"])
+        else:
+            body.insert(rng.randrange(len(body) + 1), body[rng.randrange(len(body))])
+        if kind < 3:
+            body[k] = "*".join(parts)
+        bodies.append(body)
+    return bodies
+
+
+def test_the_fast_reading_reads_well_formed_transactions_itself(corpus_dir: Path) -> None:
+    """No fallback on the sample, on a simulated network's remittances and on the public
+    samples that land without dead letters: the speed of `make bench-ingest` is the speed
+    of well-formed files."""
+    data = interchange([transaction("835", "0001", BODY)], "005010X221A1")
+    files = [data, *_simulated_835s()]
+    files += [p.read_bytes() for p in sorted((corpus_dir / "x12_835").iterdir())]
+    fast_read = 0
+    for blob in files:
+        for txn in _transactions(blob):
+            if x12_835._accept(txn.envelope) is not None:
+                continue
+            try:
+                reference = list(x12_835._read_reference(txn))
+            except X12ValueError:
+                continue  # a transaction dead letter
+            if any(isinstance(i, DeadLetter) for i in reference):
+                continue
+            assert _same(x12_835._read_fast(txn), reference)
+            fast_read += 1
+    assert fast_read >= 30
+
+
+def test_both_readings_agree_on_every_mutation() -> None:
+    """Whatever the input, `parse` gives what the plain two-pass reading gives: the fast
+    reading either matches it or hands the transaction over."""
+    handed_over = 0
+    for body in _mutated_bodies(400):
+        data = interchange([transaction("835", "0001", body)], "005010X221A1")
+        for txn in _transactions(data):
+            try:
+                reference = list(x12_835._read_reference(txn))
+            except X12ValueError as exc:
+                with pytest.raises(X12ValueError, match=re.escape(str(exc))):
+                    x12_835._read_transaction(txn)
+                continue
+            assert _same(x12_835._read_transaction(txn), reference), body
+            try:
+                x12_835._read_fast(txn)
+            except Exception:  # noqa: BLE001 - the hand-over under test
+                handed_over += 1
+    assert 40 < handed_over < 400  # both paths ran
+
+
+def test_records_built_as_drafts_are_ordinary_frozen_records() -> None:
+    items = _parse()
+    kinds = {type(i) for i in items}
+    assert kinds == {
+        RemittancePayment,
+        RemittanceClaim,
+        RemittanceLine,
+        RemittanceAdjustment,
+        ProviderAdjustment,
+    }
+    for item in items:
+        fields = dataclasses.asdict(item)
+        assert type(item)(**fields) == item and hash(type(item)(**fields)) == hash(item)
+        assert pickle.loads(pickle.dumps(item)) == item
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(item, dataclasses.fields(item)[0].name, "changed")
+
+
+def test_draft_type_refuses_a_record_class_it_does_not_fit() -> None:
+    @dataclasses.dataclass(frozen=True)
+    class NoSlots:
+        a: int
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class WithHook:
+        a: int
+
+        def __post_init__(self) -> None:
+            pass
+
+    for record_type in (NoSlots, WithHook):
+        with pytest.raises(TypeError):
+            draft_type(record_type)
+
+
+def test_a_header_segment_after_the_claims_is_read_as_before() -> None:
+    """The reference reading lets a header segment after a PLB change the payment values of
+    every claim; the fast reading hands such a transaction over."""
+    body = [*BODY, "TRN*1*EFT0002*1512345678", "CLP*V1003*1*10*10**12*PAYERCLM125*11*1"]
+    items = _parse(body)
+    claims = _of(items, RemittanceClaim)
+    assert [(c.claim_id, c.trace_number) for c in claims] == [
+        ("V1001", "EFT0002"),
+        ("V1002", "EFT0002"),
+        ("V1003", "EFT0002"),
+    ]
+    assert {a.trace_number for a in _of(items, RemittanceAdjustment)} == {"EFT0002"}
+
+
+def _simulated_835s() -> list[bytes]:
+    from simulator.generate import generate
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        generate(out, facilities=1, days=10, seed=3, faults=FaultParams.none())
+        return [p.read_bytes() for p in sorted((out / "x12_835").glob("*.x12"))]

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
+import re
+import tempfile
 from decimal import Decimal
+from pathlib import Path
 
+import pytest
 from conftest import interchange, transaction
 
 from ingest.formats import x12_837
 from ingest.records import ClaimServiceLine, ClaimSubmission, DeadLetter
+from ingest.x12 import Transaction, X12ValueError, iter_transactions
+from simulator.faults import FaultParams
 
 HEADER = [
     "BHT*0019*00*BATCH1*20260105*1200*CH",
@@ -197,3 +204,90 @@ def test_an_invalid_bht02_code_dead_letters_the_transaction() -> None:
     (dead,) = _parse([*header, *ORIGINAL_CLAIM])
     assert isinstance(dead, DeadLetter) and dead.error_class == "InvalidValue"
     assert "BHT02 transaction set purpose 'ZZ' is not a valid code (00, 18)" in dead.reason
+
+
+# -- the fast reading and the reference reading --------------------------------------------
+
+
+def _transactions(data: bytes) -> list[Transaction]:
+    return [t for t in iter_transactions(data) if isinstance(t, Transaction)]
+
+
+def _same(fast: list[object], reference: list[object]) -> bool:
+    """Item by item, type included (repr: an amount `NaN5` is read alike but never equal)."""
+    return [(type(i), repr(i)) for i in fast] == [(type(i), repr(i)) for i in reference]
+
+
+def _data(body: list[str]) -> bytes:
+    return interchange([transaction("837", "0001", body, "005010X222A1")], "005010X222A1")
+
+
+def test_the_fast_reading_reads_well_formed_transactions_itself(corpus_dir: Path) -> None:
+    """No fallback on the samples here, on a simulated network's claims and on the public
+    samples that land without dead letters: the speed of `make bench-ingest` is the speed
+    of well-formed files."""
+    files = [_data(HEADER + ORIGINAL_CLAIM + REPLACEMENT_CLAIM), *_simulated_837s()]
+    files += [p.read_bytes() for p in sorted((corpus_dir / "x12_837").iterdir())]
+    fast_read = 0
+    for blob in files:
+        for txn in _transactions(blob):
+            if x12_837._accept(txn.envelope) is not None:
+                continue
+            try:
+                reference = list(x12_837._read_reference(txn))
+            except X12ValueError:
+                continue  # a transaction dead letter
+            if any(isinstance(i, DeadLetter) for i in reference):
+                continue
+            assert _same(x12_837._read_fast(txn), reference)
+            fast_read += 1
+    assert fast_read >= 30
+
+
+def test_both_readings_agree_on_every_mutation() -> None:
+    """Whatever the input, `parse` gives what the plain reading gives: the fast reading either
+    matches it or hands the transaction over."""
+    rng = random.Random("837-fast-reading")
+    values = ["", " ", "12 ", "1.2.3", "NaN", "1E5", "-5", "20260230", "20260101-20260105",
+              "-20260101", "ABC", "HC", "HC:", "11:B", "11:B:1", "11::7", "1", "2", "X", "P",
+              "00", "18", "472", "434", "6R", "F8", "82", "77", "85", "PR", "IL"]  # fmt: skip
+    ids = ["HL", "CLM", "LX", "SV1", "SV2", "DTP", "REF", "NM1", "SBR", "BHT", "N3", "SE"]
+    base = HEADER + ORIGINAL_CLAIM + REPLACEMENT_CLAIM
+    handed_over = 0
+    for _ in range(400):
+        body = list(base)
+        k = rng.randrange(len(body))
+        parts = body[k].split("*")
+        kind = rng.randrange(4)
+        if kind == 0 and len(parts) > 1:
+            parts[rng.randrange(1, len(parts))] = rng.choice(values)
+        elif kind == 1:
+            parts = parts[: rng.randrange(1, len(parts) + 1)]
+        elif kind == 2:
+            parts[0] = rng.choice(ids)
+        else:
+            body.insert(rng.randrange(len(body) + 1), body[rng.randrange(len(body))])
+        if kind < 3:
+            body[k] = "*".join(parts)
+        for txn in _transactions(_data(body)):
+            try:
+                reference = list(x12_837._read_reference(txn))
+            except X12ValueError as exc:
+                with pytest.raises(X12ValueError, match=re.escape(str(exc))):
+                    x12_837._read_transaction(txn)
+                continue
+            assert _same(x12_837._read_transaction(txn), reference), body
+            try:
+                x12_837._read_fast(txn)
+            except Exception:  # noqa: BLE001 - the hand-over under test
+                handed_over += 1
+    assert 40 < handed_over < 400  # both paths ran
+
+
+def _simulated_837s() -> list[bytes]:
+    from simulator.generate import generate
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        generate(out, facilities=1, days=10, seed=3, faults=FaultParams.none())
+        return [p.read_bytes() for p in sorted((out / "x12_837").glob("*.x12"))]

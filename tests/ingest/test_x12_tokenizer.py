@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from conftest import interchange, isa, transaction
 
 from ingest.x12 import Transaction, X12Error, iter_transactions, read_separators, tokenize
@@ -117,3 +119,73 @@ def test_segments_outside_a_transaction_are_reported() -> None:
     assert isinstance(items[0], Transaction)
     assert isinstance(items[1], X12Error) and "outside any transaction" in items[1].reason
     assert "'JUNK'" in items[1].reason
+
+
+def _bare_segments(data: bytes) -> list[list[str]]:
+    """An independent reading: split on the terminator, strip line breaks, split elements."""
+    text = data.decode()
+    pieces = (p.strip("\r\n") for p in text.split("~"))
+    return [p.split("*") for p in pieces if p]
+
+
+LINES = [
+    "BHT*0019*00*B1*20260105*1200*CH",
+    "NM1*41*2*HOUSE*****46*SE",  # "SE" and "SE*" inside elements end nothing
+    "N3*CASE*ROSE*",
+    "N4*STANTON*SE*12345",
+    "REF*EI*SE*1",
+]
+
+
+def test_layouts_of_line_breaks_give_the_same_segments() -> None:
+    """One transaction per layout: no breaks, LF, CRLF, blank lines, a mix; each read as a
+    bare split reads it."""
+    body = transaction("837", "0001", LINES)
+    flat = interchange([body], "005010X222A1", newline="")
+    for layout in (flat, flat.replace(b"~", b"~\n"), flat.replace(b"~", b"~\r\n"),
+                   flat.replace(b"~", b"~\n\n"), flat.replace(b"~N", b"~\nN")):  # fmt: skip
+        (txn,) = _items(layout)
+        assert isinstance(txn, Transaction)
+        assert txn.segments == _bare_segments(layout)[2:-2]  # ST .. SE
+
+
+def test_a_truncated_transaction_before_the_next_one() -> None:
+    """No SE before the next ST: the first is Truncated, the second reads whole (its SE does
+    not close the first)."""
+    first = transaction("837", "0001", LINES)[:-1]
+    second = transaction("837", "0002", LINES)
+    items = _items(interchange([first, second], "005010X222A1"))
+    assert isinstance(items[0], X12Error) and items[0].error_class == "Truncated"
+    assert "ST02='0001'" in items[0].reason and "cut off at segment ST" in items[0].reason
+    assert (
+        isinstance(items[1], Transaction) and items[1].envelope.transaction_control_number == "0002"
+    )
+    assert len(items[1].segments) == len(LINES) + 2
+
+
+def test_an_se_without_elements_and_an_overlong_segment_id() -> None:
+    bare_se = [*transaction("837", "0001", LINES)[:-1], "SE"]
+    long_id = transaction("837", "0002", [*LINES[:2], "NM1X*41*2", *LINES[2:]])
+    items = _items(interchange([bare_se, long_id], "005010X222A1"))
+    assert [type(i) for i in items] == [X12Error, X12Error]
+    assert items[0].error_class == "EnvelopeError" and "SE01 segment count ''" in items[0].reason
+    assert items[1].error_class == "InvalidValue" and "invalid segment id 'NM1X'" in items[1].reason
+
+
+def test_segments_match_a_bare_split_on_the_simulated_files(tmp_path: Path) -> None:
+    """Every transaction of a simulated network's X12 files, as a bare split reads it."""
+    from simulator.faults import FaultParams
+    from simulator.generate import generate
+
+    generate(tmp_path, facilities=1, days=5, seed=5, faults=FaultParams.none())
+    files = [
+        p for d in ("x12_835", "x12_837", "x12_277", "x12_999") for p in (tmp_path / d).glob("*")
+    ]
+    assert files
+    for path in files:
+        data = path.read_bytes()
+        items = _items(data)
+        assert all(isinstance(i, Transaction) for i in items), path.name
+        segments = [seg for i in items for seg in i.segments]  # type: ignore[union-attr]
+        expected = [s for s in _bare_segments(data) if s[0] not in ("ISA", "GS", "GE", "IEA")]
+        assert segments == expected, path.name
