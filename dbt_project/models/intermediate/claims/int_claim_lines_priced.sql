@@ -1,19 +1,48 @@
+{{ config(unique_key='claim_key') }}
 {#-
     One row per 837 service line of a transmission, with its expected reimbursement: the payer
     contract in effect on the line's date of service (contract effective_from .. effective_to)
     × units. Each contract row is taken as the ERP last listed it (int_payer_contracts_versioned,
     latest version), so a corrected rate re-prices past services; a rate change with its own
     effective_from prices only the services from that day (decision 0017).
+
+    Incremental: the lines of the claim keys touched since the last build (int_claim_activity)
+    and of the (payer, procedure) pairs whose contract terms a new extract changed.
 -#}
-with service_lines as (
+{%- set since = incremental_since() %}
+with master_changes as (
+
+    {{ master_data_changes_since(since) }}
+
+)
+
+, touched_claims as (
+
+    {{ claims_touched_since(since) }}
+    {%- if since %}
+
+    union
+
+    select priced.claim_key
+    from {{ this }} as priced
+    inner join master_changes
+        on master_changes.master_entity = 'payer_contracts'
+        and master_changes.join_value = priced.payer_id || '|' || priced.procedure_code
+    {%- endif %}
+
+)
+
+, service_lines as (
 
     select * from {{ ref('stg_x12_837__claim_service_lines') }}
+    {{ where_touched('claim_key', since) }}
 
 )
 
 , transmissions as (
 
     select * from {{ ref('int_claim_transmissions_acknowledged') }}
+    {{ where_touched('claim_key', since) }}
 
 )
 

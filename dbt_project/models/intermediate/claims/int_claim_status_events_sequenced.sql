@@ -1,3 +1,4 @@
+{{ config(unique_key='status_event_key') }}
 {#-
     One row per 277CA status (STC01 / STC10 / STC11 at the claim's HL level or above), with
     what the 277CA as a whole said about the claim and the transmission it answers
@@ -7,10 +8,21 @@
     A8) at the claim's level or above rejects the claim (the highest level first: it is the
     cause); else accepted (A2); else received (A1). It answers the latest transmission of the
     claim to that payer not rejected by the 999 and sent on or before the 277CA's date.
+
+    Incremental: every status of the claim keys touched since the last build
+    (int_claim_activity: a new 277CA, or a new transmission it may answer).
 -#}
-with statuses as (
+{%- set since = incremental_since() %}
+with touched_claims as (
+
+    {{ claims_touched_since(since) }}
+
+)
+
+, statuses as (
 
     select * from {{ ref('stg_x12_277__claim_statuses') }}
+    {{ where_touched('claim_key', since) }}
 
 )
 
@@ -24,6 +36,9 @@ with statuses as (
 
     select * from {{ ref('int_claim_transmissions_acknowledged') }}
     where not is_batch_rejected
+    {%- if since %}
+        and claim_key in (select claim_key from touched_claims)
+    {%- endif %}
 
 )
 

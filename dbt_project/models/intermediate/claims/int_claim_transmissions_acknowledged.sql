@@ -1,3 +1,4 @@
+{{ config(unique_key='transmission_key') }}
 {#-
     One row per transmission: a claim (CLM loop) carried by one 837, with the clearinghouse's
     answer to the batch that carried it (DESIGN §2 / §4, decision 0018).
@@ -9,10 +10,21 @@
     (999 / TA1 ISA08 = 837 ISA06). A transaction set's IK5 decides, else the group's AK9, and a
     rejected interchange rejects everything in it. No answer yet = pending: the 837 counts as
     submitted until a rejection arrives (the build re-derives it when one does).
+
+    Incremental: every transmission of the claim keys touched since the last build (a new 837,
+    a 999 / TA1 to its batch: int_claim_activity), with every answer to their batches.
 -#}
-with submissions as (
+{%- set since = incremental_since() %}
+with touched_claims as (
+
+    {{ claims_touched_since(since) }}
+
+)
+
+, submissions as (
 
     select * from {{ ref('stg_x12_837__claim_submissions') }}
+    {{ where_touched('claim_key', since) }}
 
 )
 
@@ -25,7 +37,14 @@ with submissions as (
             partition by receiver_id, acknowledged_group_control_number, acknowledged_transaction_control_number
             order by report_date desc nulls last, interchange_control_number desc, record_key desc
         ) as answer_rank
-    from {{ ref('stg_x12_999__transaction_set_acknowledgments') }}
+    from {{ ref('stg_x12_999__transaction_set_acknowledgments') }} as answers
+    {%- if since %}
+    where exists (
+        select 1 from submissions
+        where submissions.sender_id = answers.receiver_id
+            and submissions.group_control_number = answers.acknowledged_group_control_number
+    )
+    {%- endif %}
 
 )
 
@@ -37,7 +56,14 @@ with submissions as (
             partition by receiver_id, acknowledged_group_control_number
             order by report_date desc nulls last, interchange_control_number desc, record_key desc
         ) as answer_rank
-    from {{ ref('stg_x12_999__batch_acknowledgments') }}
+    from {{ ref('stg_x12_999__batch_acknowledgments') }} as answers
+    {%- if since %}
+    where exists (
+        select 1 from submissions
+        where submissions.sender_id = answers.receiver_id
+            and submissions.group_control_number = answers.acknowledged_group_control_number
+    )
+    {%- endif %}
 
 )
 
@@ -49,7 +75,14 @@ with submissions as (
             partition by receiver_id, acknowledged_interchange_control_number
             order by interchange_control_number desc, record_key desc
         ) as answer_rank
-    from {{ ref('stg_x12_999__interchange_acknowledgments') }}
+    from {{ ref('stg_x12_999__interchange_acknowledgments') }} as answers
+    {%- if since %}
+    where exists (
+        select 1 from submissions
+        where submissions.sender_id = answers.receiver_id
+            and submissions.interchange_control_number = answers.acknowledged_interchange_control_number
+    )
+    {%- endif %}
 
 )
 

@@ -1,3 +1,4 @@
+{{ config(unique_key='claim_key') }}
 {#-
     The canonical claim (DESIGN §2 / §4, decision 0018): one row per (CLM01, payer, payer
     responsibility), from every transmission, acknowledgment, remittance and patient-accounting
@@ -16,46 +17,87 @@
       versions valid on the date of service.
     - adjudications: first adjudication (event order) and whether it was denied; first payment
       = earliest adjudication with CLP04 > 0, dated BPR16; paid = Σ CLP04 incl. reversals.
+
+    Incremental: every claim of the claim keys (primary, secondary, ...) touched since the last
+    build (int_claim_activity: its events, its batches' acknowledgments, its visit's
+    appointments, the claim it replaces), priced by a changed contract, or whose facility,
+    payer or provider version a master-data change reaches.
 -#}
-with transmissions as (
+{%- set since = incremental_since() %}
+with master_changes as (
+
+    {{ master_data_changes_since(since) }}
+
+)
+
+, touched_claims as (
+
+    {{ claims_touched_since(since) }}
+    {%- if since %}
+
+    union
+
+    {{ claims_with_changed_contracts() }}
+
+    union
+
+    select claims.claim_key
+    from {{ this }} as claims
+    where {{ master_data_changed('facilities', 'npi', 'claims.facility_npi', 'claims.service_date') }}
+        or {{ master_data_changed('payers', 'payer_id', 'claims.payer_id', 'claims.service_date') }}
+        or {{ master_data_changed('providers', 'provider_npi', 'claims.rendering_npi', 'claims.service_date') }}
+        -- the appeal deadline of a denial (payer type on the denial date)
+        or (claims.has_denial and {{ master_data_changed('payers', 'payer_id', 'claims.payer_id', 'claims.first_denial_date') }})
+    {%- endif %}
+
+)
+
+, transmissions as (
 
     select * from {{ ref('int_claim_transmissions_acknowledged') }}
+    {{ where_touched('claim_key', since) }}
 
 )
 
 , status_events as (
 
     select * from {{ ref('int_claim_status_events_sequenced') }}
+    {{ where_touched('claim_key', since) }}
 
 )
 
 , priced_lines as (
 
     select * from {{ ref('int_claim_lines_priced') }}
+    {{ where_touched('claim_key', since) }}
 
 )
 
 , remittances as (
 
     select * from {{ ref('int_remittance_claims_classified') }}
+    {{ where_touched('claim_key', since) }}
 
 )
 
 , denials as (
 
     select * from {{ ref('int_denials_tracked') }}
+    {{ where_touched('claim_key', since) }}
 
 )
 
 , accounting_events as (
 
     select * from {{ ref('int_patient_accounting_events_unioned') }}
+    {{ where_touched('claim_key', since) }}
 
 )
 
 , encounters as (
 
     select * from {{ ref('int_encounters_enriched') }}
+    {{ where_touched('visit_key', since) }}
 
 )
 
@@ -181,6 +223,16 @@ with transmissions as (
 
 -- payer claim numbers and replacement links ---------------------------------------------------
 
+{#- the claims' own numbers, and those of the claims their replacements and voids name -#}
+{%- set named_by_touched_claims %}
+    {%- if since %}
+        and (
+            claim_key in (select claim_key from touched_claims)
+            or payer_claim_key in (select original_payer_claim_key from transmissions)
+        )
+    {%- endif %}
+{%- endset %}
+
 , payer_claim_numbers as (
 
     select
@@ -188,9 +240,10 @@ with transmissions as (
         , payer_claim_key
         , response_date as known_date
         , 1 as source_priority
-    from status_events
+    from {{ ref('int_claim_status_events_sequenced') }}
     where acknowledgment_outcome = 'accepted'
         and payer_claim_key is not null
+        {{- named_by_touched_claims }}
 
     union all
 
@@ -199,8 +252,9 @@ with transmissions as (
         , payer_claim_key
         , adjudication_date as known_date
         , 2 as source_priority
-    from remittances
+    from {{ ref('int_remittance_claims_classified') }}
     where payer_claim_key is not null
+        {{- named_by_touched_claims }}
 
 )
 

@@ -1,3 +1,4 @@
+{{ config(unique_key='claim_key') }}
 {#-
     One row per primary claim (claim_key, payer_id): the 837 submissions with SBR01 = P, as the
     issue-2 marts read them (decision 0006; int_claims_assembled is the canonical claim).
@@ -6,17 +7,50 @@
     Facility and payer = their master-data versions valid on the date of service; expected
     reimbursement = Σ over the chosen submission's lines of the contract rate × units
     (int_claim_lines_priced).
+
+    Incremental: the claim keys touched since the last build (int_claim_activity), priced by a
+    changed contract, or whose facility or payer version a master-data change reaches.
 -#}
-with submissions as (
+{%- set since = incremental_since() %}
+with master_changes as (
+
+    {{ master_data_changes_since(since) }}
+
+)
+
+, touched_claims as (
+
+    {{ claims_touched_since(since) }}
+    {%- if since %}
+
+    union
+
+    {{ claims_with_changed_contracts() }}
+
+    union
+
+    select claims.claim_key
+    from {{ this }} as claims
+    where {{ master_data_changed('facilities', 'npi', 'claims.facility_npi', 'claims.service_date') }}
+        or {{ master_data_changed('payers', 'payer_id', 'claims.payer_id', 'claims.service_date') }}
+    {%- endif %}
+
+)
+
+, submissions as (
 
     select * from {{ ref('int_claim_transmissions_acknowledged') }}
     where payer_responsibility = 'P'
+    {%- if since %}
+        and claim_key in (select claim_key from touched_claims)
+    {%- endif %}
 
 )
 
 , priced_lines as (
 
     select * from {{ ref('int_claim_lines_priced') }}
+    {{ where_touched('claim_key', since) }}
 
 )
 

@@ -1,8 +1,17 @@
+{{ config(unique_key='remittance_claim_key') }}
 {#-
     One row per 835 CLP in the shape the issue-2 marts read (decision 0006): a projection of
     the canonical int_remittance_claims_classified, which holds the definitions (CARC
     categories, CLP02 1 / 4 / 19 = adjudication of the primary claim, the denied flag).
+    Incremental: the CLPs of the claim keys touched since the last build.
 -#}
+{%- set since = incremental_since() %}
+with touched_claims as (
+
+    {{ claims_touched_since(since) }}
+
+)
+
 select
     remittance_claim_key
     , remittance_key
@@ -26,3 +35,4 @@ select
     , claim_index
     , received_at
 from {{ ref('int_remittance_claims_classified') }}
+{{ where_touched('claim_key', since) }}

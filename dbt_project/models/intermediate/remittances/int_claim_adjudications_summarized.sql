@@ -1,13 +1,25 @@
+{{ config(unique_key='claim_key') }}
 {#-
     Per primary claim (claim_key, payer_id): the first adjudication (earliest CLP02 1 / 4 / 19 by
     adjudication date, then landing order) and whether it was denied; the first payment = the
     earliest primary adjudication with CLP04 > 0, dated by its payment date (BPR16, else DTM*405);
     paid amount = Σ CLP04 of the primary adjudications and reversals (CLP02 22).
+    Incremental: the claim keys touched since the last build (int_claim_activity).
 -#}
-with adjudications as (
+{%- set since = incremental_since() %}
+with touched_claims as (
+
+    {{ claims_touched_since(since) }}
+
+)
+
+, adjudications as (
 
     select * from {{ ref('int_adjudications_classified') }}
-    where is_primary_adjudication or is_reversal
+    where (is_primary_adjudication or is_reversal)
+    {%- if since %}
+        and claim_key in (select claim_key from touched_claims)
+    {%- endif %}
 
 )
 

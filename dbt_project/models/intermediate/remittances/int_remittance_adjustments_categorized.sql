@@ -1,19 +1,32 @@
+{{ config(unique_key='adjustment_key') }}
 {#-
     One row per CAS triplet (group, CARC, amount) at claim or line level, with its CARC
     category (DESIGN §4; seed carc_categories, the row in effect on the adjudication date):
     group PR is always patient responsibility; in groups CO, OA, PI a CARC counts as its seed
     category and an unknown CARC as a denial; other groups (CR) are `other`. Denials roll up
     into the denial taxonomy.
+
+    Incremental: the adjustments of the claim keys touched since the last build
+    (int_claim_activity).
 -#}
-with adjustments as (
+{%- set since = incremental_since() %}
+with touched_claims as (
+
+    {{ claims_touched_since(since) }}
+
+)
+
+, adjustments as (
 
     select * from {{ ref('stg_x12_835__remittance_adjustments') }}
+    {{ where_touched('claim_key', since) }}
 
 )
 
 , remittance_claims as (
 
     select * from {{ ref('stg_x12_835__remittance_claims') }}
+    {{ where_touched('claim_key', since) }}
 
 )
 

@@ -1,3 +1,4 @@
+{{ config(unique_key='remittance_claim_key') }}
 {#-
     One row per 835 CLP: the claim it adjudicates, its CAS adjustments summed by CARC category
     and the DESIGN §4 event flags (decision 0018).
@@ -12,16 +13,28 @@
       level). A zero payment that is all deductible or contractual is not a denial.
     - sequence: per claim in event order (adjudication date; for equal dates a reversal before
       its correction), whatever order the 835s arrived in.
+
+    Incremental: every CLP of the claim keys touched since the last build (int_claim_activity:
+    a new 835, or a transmission that decides the claim's payer responsibility).
 -#}
-with remittance_claims as (
+{%- set since = incremental_since() %}
+with touched_claims as (
+
+    {{ claims_touched_since(since) }}
+
+)
+
+, remittance_claims as (
 
     select * from {{ ref('stg_x12_835__remittance_claims') }}
+    {{ where_touched('claim_key', since) }}
 
 )
 
 , adjustments as (
 
     select * from {{ ref('int_remittance_adjustments_categorized') }}
+    {{ where_touched('claim_key', since) }}
 
 )
 
@@ -34,6 +47,7 @@ with remittance_claims as (
 , transmissions as (
 
     select * from {{ ref('int_claim_transmissions_acknowledged') }}
+    {{ where_touched('claim_key', since) }}
 
 )
 

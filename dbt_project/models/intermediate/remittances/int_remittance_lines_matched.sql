@@ -1,17 +1,42 @@
+{{ config(unique_key='remittance_line_key') }}
 {#-
     One row per 835 service line (SVC) with its line-level adjustments by CARC category and
     the 837 line it pays: the same line control number (REF*6R) on the claim's latest
     transmission sent on or before the adjudication (else any transmission of the claim).
+
+    Incremental: the lines of the claim keys touched since the last build (int_claim_activity)
+    or priced by a contract a new extract changed.
 -#}
-with remittance_lines as (
+{%- set since = incremental_since() %}
+with master_changes as (
+
+    {{ master_data_changes_since(since) }}
+
+)
+
+, touched_claims as (
+
+    {{ claims_touched_since(since) }}
+    {%- if since %}
+
+    union
+
+    {{ claims_with_changed_contracts() }}
+    {%- endif %}
+
+)
+
+, remittance_lines as (
 
     select * from {{ ref('stg_x12_835__remittance_lines') }}
+    {{ where_touched('claim_key', since) }}
 
 )
 
 , remittance_claims as (
 
     select * from {{ ref('int_remittance_claims_classified') }}
+    {{ where_touched('claim_key', since) }}
 
 )
 
@@ -19,6 +44,9 @@ with remittance_lines as (
 
     select * from {{ ref('int_remittance_adjustments_categorized') }}
     where adjustment_level = 'line'
+    {%- if since %}
+        and claim_key in (select claim_key from touched_claims)
+    {%- endif %}
 
 )
 
@@ -31,6 +59,9 @@ with remittance_lines as (
     from {{ ref('int_claim_lines_priced') }} as priced
     inner join {{ ref('int_claim_transmissions_acknowledged') }} as transmissions
         on transmissions.transmission_key = priced.transmission_key
+    {%- if since %}
+    where priced.claim_key in (select claim_key from touched_claims)
+    {%- endif %}
 
 )
 

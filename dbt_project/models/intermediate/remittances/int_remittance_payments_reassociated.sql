@@ -1,3 +1,4 @@
+{{ config(unique_key='remittance_key') }}
 {#-
     One row per 835 payment (BPR / TRN) with the bank deposit it reassociates with (DESIGN §2):
     a BAI2 credit with the same trace number (TRN02) and amount (BPR02). Identical pairs are
@@ -5,17 +6,89 @@
 
     reassociation_status: matched; no_payment (BPR02 <= 0 or payment method NON: nothing to
     deposit); awaiting_deposit (paid after the latest landed bank file); missing_deposit.
+
+    Incremental: the payments sharing a trace number with a payment or credit landed since the
+    last build (pairs are ranked per trace number), those a later bank day turns from awaiting
+    to missing, and those whose payee legal entity version a master-data change reaches.
 -#}
-with payments as (
+{%- set since = incremental_since() %}
+with master_changes as (
+
+    {{ master_data_changes_since(since) }}
+
+)
+
+, landed_payments as (
 
     select * from {{ ref('stg_x12_835__remittance_payments') }}
 
 )
 
-, deposits as (
+, credits as (
 
     select * from {{ ref('stg_bai2__bank_deposits') }}
     where direction = 'credit'
+
+)
+{%- if since %}
+
+, bank_days as (
+
+    select
+        max(case when received_at < {{ since }} then as_of_date end) as latest_before
+        , max(as_of_date) as latest_now
+    from credits
+
+)
+
+, seed_payments as (
+
+    select remittance_key, trace_number from landed_payments
+    where received_at >= {{ since }}
+
+    union
+
+    select landed_payments.remittance_key, landed_payments.trace_number
+    from landed_payments
+    cross join bank_days
+    where bank_days.latest_now is not null
+        and (landed_payments.payment_date is null or landed_payments.payment_date <= bank_days.latest_now)
+        and (
+            bank_days.latest_before is null
+            or landed_payments.payment_date > bank_days.latest_before
+        )
+
+    union
+
+    select payments.remittance_key, payments.trace_number
+    from {{ this }} as payments
+    where {{ master_data_changed('legal_entities', 'legal_entity_code', 'payments.legal_entity_code', 'payments.payment_date', null_matches=true) }}
+
+)
+
+, touched_traces as (
+
+    select trace_number from seed_payments where trace_number is not null
+    union
+    select trace_number from credits where received_at >= {{ since }} and trace_number is not null
+
+)
+{%- endif %}
+
+, payments as (
+
+    select * from landed_payments
+    {%- if since %}
+    where remittance_key in (select remittance_key from seed_payments)
+        or trace_number in (select trace_number from touched_traces)
+    {%- endif %}
+
+)
+
+, deposits as (
+
+    select * from credits
+    {{ where_touched('trace_number', since, 'touched_traces', 'trace_number') }}
 
 )
 
@@ -53,7 +126,7 @@ with payments as (
 
 , latest_bank_day as (
 
-    select max(as_of_date) as as_of_date from deposits
+    select max(as_of_date) as as_of_date from credits
 
 )
 

@@ -1,3 +1,4 @@
+{{ config(unique_key='claim_key') }}
 {#-
     One row per claim with a denied adjudication (DESIGN §4): its first denial, the reason
     and denial category, the appeal, and the resolution.
@@ -10,23 +11,52 @@
       the denial date + the payer type's appeal window (seed payer_appeal_windows).
     - resolution: a later adjudication of the claim with CLP04 > 0 (paid, dated by its
       adjudication), else a denial write-off (dated by its posting); open otherwise.
+
+    Incremental: the claim keys touched since the last build (int_claim_activity) and the
+    denials whose payer version (appeal window) a master-data change reaches.
 -#}
-with adjudications as (
+{%- set since = incremental_since() %}
+with master_changes as (
+
+    {{ master_data_changes_since(since) }}
+
+)
+
+, touched_claims as (
+
+    {{ claims_touched_since(since) }}
+    {%- if since %}
+
+    union
+
+    select denials.claim_key
+    from {{ this }} as denials
+    where {{ master_data_changed('payers', 'payer_id', 'denials.payer_id', 'denials.first_denial_date') }}
+    {%- endif %}
+
+)
+
+, adjudications as (
 
     select * from {{ ref('int_remittance_claims_classified') }}
     where is_claim_adjudication
+    {%- if since %}
+        and claim_key in (select claim_key from touched_claims)
+    {%- endif %}
 
 )
 
 , adjustments as (
 
     select * from {{ ref('int_remittance_adjustments_categorized') }}
+    {{ where_touched('claim_key', since) }}
 
 )
 
 , accounting_events as (
 
     select * from {{ ref('int_patient_accounting_events_unioned') }}
+    {{ where_touched('claim_key', since) }}
 
 )
 

@@ -1,17 +1,29 @@
+{{ config(unique_key='event_key') }}
 {#-
     One row per patient-accounting event (DESIGN §2 / §4): patient payments, write-offs
     (denial, bad debt, charity, small balance), appeal events and refunds, on the claim they
     belong to (the claim submitted to that payer; primary when the extract cannot tell).
     ar_effect_amount: what the event does to the claim's receivable (payments and write-offs
     reduce it, refunds add back, appeals move no money).
+
+    Incremental: the events of the claim keys touched since the last build (int_claim_activity:
+    the claim's payer responsibility may change with a transmission), and new events without
+    a claim.
 -#}
+{%- set since = incremental_since() %}
 {%- set extracts = [
     ('patient_payment', 'stg_patient_accounting__patient_payments', 'payment_channel', 'null', 'null', 'null', -1),
     ('write_off', 'stg_patient_accounting__write_offs', 'write_off_type', 'carc', 'null', 'null', -1),
     ('appeal', 'stg_patient_accounting__appeals', 'appeal_event', 'carc', 'denial_date', 'appeal_deadline', 0),
     ('refund', 'stg_patient_accounting__refunds', 'payee', 'null', 'null', 'null', 1),
 ] %}
-with events as (
+with touched_claims as (
+
+    {{ claims_touched_since(since) }}
+
+)
+
+, events as (
     {%- for event_type, model, subtype, carc, denial_date, deadline, sign in extracts %}
 
     select
@@ -32,6 +44,10 @@ with events as (
         , batch_id
         , received_at
     from {{ ref(model) }}
+    {%- if since %}
+    where claim_key in (select claim_key from touched_claims)
+        or (claim_key is null and received_at >= {{ since }})
+    {%- endif %}
     {%- if not loop.last %}
 
     union all
@@ -48,6 +64,7 @@ with events as (
         , min(payer_responsibility) as payer_responsibility
         , count(distinct payer_responsibility) as responsibility_count
     from {{ ref('int_claim_transmissions_acknowledged') }}
+    {{ where_touched('claim_key', since) }}
     group by claim_key, payer_id
 
 )

@@ -1,9 +1,12 @@
+{{ config(unique_key='event_key') }}
 {#-
     Every appointment event of every scheduling channel (HL7 SIU, FHIR, vendor CSV) in event
     order per appointment (event time, then message control id), whatever order the events
     arrived in: the full history behind int_appointments_sequenced's current state.
     arrived_out_of_order: a later event of the appointment was landed before this one.
+    Incremental: every event of the appointments with an event landed since the last build.
 -#}
+{%- set since = incremental_since() %}
 with events as (
 
     select * from {{ ref('stg_hl7_siu__appointment_events') }}
@@ -11,6 +14,15 @@ with events as (
     select * from {{ ref('stg_fhir__appointment_events') }}
     union all
     select * from {{ ref('stg_vendor_csv__appointment_events') }}
+
+)
+
+, touched_appointments as (
+
+    select appointment_key from events
+    {%- if since %}
+    where received_at >= {{ since }}
+    {%- endif %}
 
 )
 
@@ -29,6 +41,7 @@ with events as (
             rows between unbounded preceding and 1 preceding
         ) as first_landing_of_later_events
     from events
+    {{ where_touched('appointment_key', since, 'touched_appointments', 'appointment_key') }}
 
 )
 

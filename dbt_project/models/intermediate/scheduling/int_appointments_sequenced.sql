@@ -1,15 +1,34 @@
+{{ config(unique_key='appointment_key') }}
 {#-
     One row per appointment, whatever its scheduling channel (HL7 SIU, FHIR, vendor CSV):
     booked = time of its first S12; current state = its last event, ordered by event time then
-    message control id (late events correct the state).
+    message control id (late events correct the state). Incremental: the appointments with an
+    event landed since the last build.
 -#}
-with events as (
+{%- set since = incremental_since() %}
+with landed_events as (
 
     select * from {{ ref('stg_hl7_siu__appointment_events') }}
     union all
     select * from {{ ref('stg_fhir__appointment_events') }}
     union all
     select * from {{ ref('stg_vendor_csv__appointment_events') }}
+
+)
+
+, touched_appointments as (
+
+    select appointment_key from landed_events
+    {%- if since %}
+    where received_at >= {{ since }}
+    {%- endif %}
+
+)
+
+, events as (
+
+    select * from landed_events
+    {{ where_touched('appointment_key', since, 'touched_appointments', 'appointment_key') }}
 
 )
 

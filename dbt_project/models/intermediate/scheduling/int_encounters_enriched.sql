@@ -10,17 +10,73 @@
     - department: the appointment's location when it names a department of the facility (SIU
       AIL-3.1), else the department of its room in the location master; cost center = the
       department's on the service date (master-data version valid then), else the facility's.
+
+    Incremental: the visits of int_claim_activity touched since the last build (their
+    appointments and claims) and those a master-data change reaches; a post-hook deletes a visit
+    left without appointment and claim (an appointment moved to another visit number).
 -#}
-with appointments as (
+{{ config(
+    unique_key='visit_key',
+    post_hook="
+        delete from {{ this }}
+        where claim_count = 0
+            and visit_key not in (
+                select visit_key from {{ ref('int_appointments_sequenced') }} where visit_key is not null
+            )",
+) }}
+{%- set since = incremental_since() %}
+with touched_claims as (
+
+    {{ claims_touched_since(since) }}
+
+)
+
+, master_changes as (
+
+    {{ master_data_changes_since(since) }}
+
+)
+{%- if since %}
+
+, touched_visits as (
+
+    select claim_key as visit_key from touched_claims
+
+    union
+
+    select encounters.visit_key
+    from {{ this }} as encounters
+    where {{ master_data_changed('facilities', 'facility_code', 'encounters.facility_code', 'encounters.service_date', null_matches=true) }}
+        or {{ master_data_changed('departments', 'facility_code', 'encounters.facility_code', 'encounters.service_date') }}
+        or {{ master_data_changed('locations', 'location_code', 'encounters.location_code', 'encounters.service_date') }}
+        or {{ master_data_changed('cost_centers', 'cost_center_code', 'encounters.cost_center_code', 'encounters.service_date') }}
+        -- a new department of the facility of the visit's room (the room's department)
+        or encounters.location_code in (
+            select rooms.location_code
+            from {{ ref('int_locations_versioned') }} as rooms
+            inner join master_changes
+                on master_changes.master_entity = 'departments'
+                and master_changes.join_column = 'facility_code'
+                and master_changes.join_value = rooms.facility_code
+        )
+
+)
+{%- endif %}
+
+, appointments as (
 
     select * from {{ ref('int_appointments_sequenced') }}
     where visit_key is not null
+    {%- if since %}
+        and visit_key in (select visit_key from touched_visits)
+    {%- endif %}
 
 )
 
 , transmissions as (
 
     select * from {{ ref('int_claim_transmissions_acknowledged') }}
+    {{ where_touched('claim_key', since, 'touched_visits', 'visit_key') }}
 
 )
 

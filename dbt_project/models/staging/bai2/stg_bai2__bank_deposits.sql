@@ -1,6 +1,7 @@
 with source as (
 
     select * from {{ source('bai2', 'bank_deposit') }}
+    {{ landed_since_last_build() }}
 
 )
 
@@ -26,6 +27,7 @@ with source as (
         , cast(occurrence as integer) as occurrence
         , batch_id
         , cast(received_at as timestamp) as received_at
+        , cast(coalesce(delivered_at, received_at) as timestamp) as delivered_at
         , parser_version
         , schema_version
     from source

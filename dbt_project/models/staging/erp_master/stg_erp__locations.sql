@@ -2,6 +2,7 @@ with source as (
 
     select * from {{ source('erp_master', 'erp_master_record') }}
     where entity = 'locations'
+    {{ landed_since_last_build('and') }}
 
 )
 
@@ -19,6 +20,7 @@ with source as (
         , lower({{ json_text('attributes', 'active') }}) = 'true' as is_active
         , batch_id
         , cast(received_at as timestamp) as received_at
+        , cast(coalesce(delivered_at, received_at) as timestamp) as delivered_at
     from source
 
 )

@@ -2,6 +2,7 @@ with source as (
 
     select * from {{ source('erp_master', 'erp_master_record') }}
     where entity = 'payer_contracts'
+    {{ landed_since_last_build('and') }}
 
 )
 
@@ -18,6 +19,7 @@ with source as (
         , cast({{ json_text('attributes', 'effective_to') }} as date) as effective_to
         , batch_id
         , cast(received_at as timestamp) as received_at
+        , cast(coalesce(delivered_at, received_at) as timestamp) as delivered_at
     from source
 
 )

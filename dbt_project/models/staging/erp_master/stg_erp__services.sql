@@ -2,6 +2,7 @@ with source as (
 
     select * from {{ source('erp_master', 'erp_master_record') }}
     where entity = 'services'
+    {{ landed_since_last_build('and') }}
 
 )
 
@@ -17,6 +18,7 @@ with source as (
         , {{ json_text('attributes', 'service_line') }} as service_line
         , batch_id
         , cast(received_at as timestamp) as received_at
+        , cast(coalesce(delivered_at, received_at) as timestamp) as delivered_at
     from source
 
 )

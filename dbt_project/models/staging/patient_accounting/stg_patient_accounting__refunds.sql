@@ -1,6 +1,7 @@
 with source as (
 
     select * from {{ source('patient_accounting', 'refund') }}
+    {{ landed_since_last_build() }}
 
 )
 
@@ -18,6 +19,7 @@ with source as (
         , cast(extract_date as date) as extract_date
         , batch_id
         , cast(received_at as timestamp) as received_at
+        , cast(coalesce(delivered_at, received_at) as timestamp) as delivered_at
         , parser_version
         , schema_version
     from source

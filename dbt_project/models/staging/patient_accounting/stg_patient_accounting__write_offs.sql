@@ -1,6 +1,7 @@
 with source as (
 
     select * from {{ source('patient_accounting', 'write_off') }}
+    {{ landed_since_last_build() }}
 
 )
 
@@ -19,6 +20,7 @@ with source as (
         , cast(extract_date as date) as extract_date
         , batch_id
         , cast(received_at as timestamp) as received_at
+        , cast(coalesce(delivered_at, received_at) as timestamp) as delivered_at
         , parser_version
         , schema_version
     from source

@@ -2,6 +2,7 @@
 with source as (
 
     select * from {{ source('schedule_templates', 'schedule_template') }}
+    {{ landed_since_last_build() }}
 
 )
 
@@ -24,6 +25,7 @@ with source as (
         , cast(available_minutes as integer) as available_minutes
         , batch_id
         , cast(received_at as timestamp) as received_at
+        , cast(coalesce(delivered_at, received_at) as timestamp) as delivered_at
         , parser_version
         , schema_version
     from source

@@ -1,6 +1,7 @@
 with source as (
 
     select * from {{ source('x12_835', 'provider_adjustment') }}
+    {{ landed_since_last_build() }}
 
 )
 
@@ -19,6 +20,7 @@ with source as (
         , payer_trace_id
         , batch_id
         , cast(received_at as timestamp) as received_at
+        , cast(coalesce(delivered_at, received_at) as timestamp) as delivered_at
     from source
 
 )

@@ -1,6 +1,7 @@
 with source as (
 
     select * from {{ source('x12_835', 'remittance_adjustment') }}
+    {{ landed_since_last_build() }}
 
 )
 
@@ -22,6 +23,7 @@ with source as (
         , payer_trace_id
         , batch_id
         , cast(received_at as timestamp) as received_at
+        , cast(coalesce(delivered_at, received_at) as timestamp) as delivered_at
     from source
 
 )

@@ -1,6 +1,7 @@
 with source as (
 
     select * from {{ source('x12_835', 'remittance_claim') }}
+    {{ landed_since_last_build() }}
 
 )
 
@@ -29,6 +30,7 @@ with source as (
         , cast(payment_date as date) as payment_date
         , batch_id
         , cast(received_at as timestamp) as received_at
+        , cast(coalesce(delivered_at, received_at) as timestamp) as delivered_at
     from source
 
 )

@@ -1,6 +1,7 @@
 with source as (
 
     select * from {{ source('x12_837', 'claim_service_line') }}
+    {{ landed_since_last_build() }}
 
 )
 
@@ -23,6 +24,7 @@ with source as (
         , transaction_control_number
         , batch_id
         , cast(received_at as timestamp) as received_at
+        , cast(coalesce(delivered_at, received_at) as timestamp) as delivered_at
     from source
 
 )

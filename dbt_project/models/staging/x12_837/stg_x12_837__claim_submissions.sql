@@ -1,6 +1,7 @@
 with source as (
 
     select * from {{ source('x12_837', 'claim_submission') }}
+    {{ landed_since_last_build() }}
 
 )
 
@@ -32,6 +33,7 @@ with source as (
         , transaction_control_number
         , batch_id
         , cast(received_at as timestamp) as received_at
+        , cast(coalesce(delivered_at, received_at) as timestamp) as delivered_at
         , parser_version
         , schema_version
     from source

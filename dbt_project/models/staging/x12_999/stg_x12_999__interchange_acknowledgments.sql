@@ -1,6 +1,7 @@
 with source as (
 
     select * from {{ source('x12_999', 'interchange_acknowledgment') }}
+    {{ landed_since_last_build() }}
 
 )
 
@@ -18,6 +19,7 @@ with source as (
         , interchange_control_number
         , batch_id
         , cast(received_at as timestamp) as received_at
+        , cast(coalesce(delivered_at, received_at) as timestamp) as delivered_at
         , parser_version
         , schema_version
     from source

@@ -1,6 +1,7 @@
 with source as (
 
     select * from {{ source('x12_999', 'transaction_set_acknowledgment') }}
+    {{ landed_since_last_build() }}
 
 )
 
@@ -25,6 +26,7 @@ with source as (
         , transaction_control_number
         , batch_id
         , cast(received_at as timestamp) as received_at
+        , cast(coalesce(delivered_at, received_at) as timestamp) as delivered_at
         , parser_version
         , schema_version
     from source
