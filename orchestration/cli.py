@@ -69,11 +69,19 @@ def generate(
 
 
 @app.command()
-def run() -> None:
+def run(
+    full_refresh: Annotated[
+        bool,
+        typer.Option(
+            "--full-refresh",
+            help="Re-derive every dbt model from raw (after a change of model logic or seeds)",
+        ),
+    ] = False,
+) -> None:
     """Materialize every asset in-process: land, build dbt, post to the ERP, read back."""
     from orchestration.runner import materialize_all
 
-    result = materialize_all(load_settings())
+    result = materialize_all(load_settings(), full_refresh=full_refresh)
     typer.echo(result.summary())
     if not result.success:
         raise typer.Exit(1)

@@ -75,15 +75,20 @@ def _outcome(result: dg.ExecuteInProcessResult) -> RunOutcome:
     return RunOutcome(result.success, result.run_id, materialized, failed_checks)
 
 
-def materialize_all(settings: Settings) -> RunOutcome:
-    """`hcops run`: land every new file, build dbt, post to the ERP, read it back."""
+def materialize_all(settings: Settings, full_refresh: bool = False) -> RunOutcome:
+    """`hcops run`: land every new file, build dbt (incrementally unless `full_refresh`),
+    post to the ERP, read it back."""
     defs = _definitions(settings)
     import dagster as dg
 
     job = defs.resolve_job_def("materialize_all")
+    run_config = {
+        **_QUIET_LOGS,
+        "ops": {"hcops_dbt_assets": {"config": {"full_refresh": full_refresh}}},
+    }
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(
-            instance=instance, raise_on_error=False, run_config=_QUIET_LOGS
+            instance=instance, raise_on_error=False, run_config=run_config
         )
         return _outcome(result)
 

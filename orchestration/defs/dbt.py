@@ -35,11 +35,21 @@ class HcopsDbtTranslator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else "dbt"
 
 
+class DbtBuildConfig(dg.Config):
+    """Incremental models advance on landing time (decision 0025); a full refresh re-derives
+    everything, needed after a change of model logic, seeds or column sets."""
+
+    full_refresh: bool = False
+
+
 @dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=HcopsDbtTranslator())
-def hcops_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+def hcops_dbt_assets(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig
+):
+    args = ["build", "--full-refresh"] if config.full_refresh else ["build"]
     # a warehouse held by another process is retried; a failed model or data test is not
     with transient_io_retried(context):
-        yield from dbt.cli(["build"], context=context).stream()
+        yield from dbt.cli(args, context=context).stream()
 
 
 defs = dg.Definitions(assets=[hcops_dbt_assets])

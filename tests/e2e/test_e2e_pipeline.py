@@ -100,11 +100,13 @@ def test_erp_ledger_equals_the_journal_feed(e2e_settings: Settings, first_run: R
 
 
 def _fingerprint(settings: Settings) -> dict[str, object]:
-    """Row counts of every raw table, a content hash of every mart, the ERP's move keys."""
+    """Row count and content hash of every raw, staging, intermediate, mart and writeback
+    table; the ERP's move keys."""
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         tables = con.execute(
             """select table_schema, table_name from information_schema.tables
-               where table_schema in ('raw', 'marts', 'writeback') order by 1, 2"""
+               where table_schema in ('raw', 'staging', 'intermediate', 'marts', 'writeback')
+               order by 1, 2"""
         ).fetchall()
         fingerprint = {}
         for schema, table in tables:
@@ -123,6 +125,16 @@ def test_second_run_adds_nothing_and_posts_nothing(
     assert len(before["erp.moves"]) > 50
     second = materialize_all(e2e_settings)
     assert second.success, second.summary()
+    assert _fingerprint(e2e_settings) == before
+
+
+def test_full_refresh_rebuilds_the_same_warehouse_and_posts_nothing(
+    e2e_settings: Settings, first_run: RunOutcome
+) -> None:
+    """`hcops run --full-refresh` re-derives every incremental model from raw (decision 0025):
+    after incremental runs it must give the same tables and post nothing new."""
+    before = _fingerprint(e2e_settings)
+    subprocess.run([str(HCOPS), "run", "--full-refresh"], check=True, capture_output=True)
     assert _fingerprint(e2e_settings) == before
 
 
