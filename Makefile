@@ -48,8 +48,11 @@ endif
 lint: install
 	$(VENV)/bin/ruff check .
 
+# two workers (the CI machine's two cores); tests sharing session state stay on one worker
+# (tests/conftest.py). PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= 2
 test: lint
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 bench-generate: install
 	$(VENV)/bin/python benchmarks/bench_generate.py

@@ -25,3 +25,18 @@ def corpus_dir() -> Path:
             pytest.fail(message)
         pytest.skip(message)
     return path
+
+
+# `make test` runs two pytest-xdist workers (`--dist loadgroup`). Tests that share expensive
+# session state stay on one worker: tests/dbt share the generated network and one throw-away
+# PostgreSQL cluster; tests/e2e and tests/orchestration share dbt_project/target (the manifest
+# the Dagster definitions read, rewritten by `dbt parse`). The other folders spread freely.
+_XDIST_GROUPS = {"dbt": "warehouse", "e2e": "pipeline", "orchestration": "pipeline"}
+_TESTS_DIR = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        folder = Path(item.path).resolve().relative_to(_TESTS_DIR).parts[0]
+        if group := _XDIST_GROUPS.get(folder):
+            item.add_marker(pytest.mark.xdist_group(group))
