@@ -46,7 +46,11 @@ class DbtBuildConfig(dg.Config):
 def hcops_dbt_assets(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig
 ):
-    args = ["build", "--full-refresh"] if config.full_refresh else ["build"]
+    # unit tests check SQL logic on fixed inputs: they run in CI (tests/dbt), not on every
+    # materialization (decision 0030)
+    args = ["build", "--exclude-resource-type", "unit_test"]
+    if config.full_refresh:
+        args.append("--full-refresh")
     # a warehouse held by another process is retried; a failed model or data test is not
     with transient_io_retried(context):
         yield from dbt.cli(args, context=context).stream()

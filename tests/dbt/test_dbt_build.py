@@ -27,6 +27,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
 from ingest.landing import ensure_raw_schema, record_key
 from ingest.records import (
@@ -536,6 +537,11 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 if str(r.status) not in ("success", "pass")
             ]
             assert result.success, f"dbt {command[0]} failed: {result.exception} {failures}"
+        # the orchestrated build leaves unit tests out (decision 0030): here every one runs
+        unit_tests_run = sum(
+            str(r.node.resource_type) == "unit_test" for r in (result.result or [])
+        )
+        assert unit_tests_run == _unit_tests_defined()
     finally:
         for name, value in saved.items():
             if value is None:
@@ -543,6 +549,14 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
             else:
                 os.environ[name] = value
     return path
+
+
+def _unit_tests_defined() -> int:
+    """The `unit_tests:` entries of the project's model YAMLs."""
+    return sum(
+        len(yaml.safe_load(path.read_text()).get("unit_tests") or [])
+        for path in (PROJECT_DIR / "models").rglob("*.yml")
+    )
 
 
 def query(path: Path, sql: str) -> list[tuple]:
