@@ -11,7 +11,8 @@ goal use CPU time: the machine is shared, and under load the short bare split is
 timed without being preempted than a run seven times longer (wall times are in the table).
 Every reader's claim count and sum of CLP04 (835) / CLM02 (837) must equal hcops' and the
 bare split's; hcops' records must also give the bare split's line count and line
-amounts (835: SVC03 and every CAS amount; 837: SV102 / SV203).
+amounts (835: SVC03 and every CAS amount; 837: SV102 / SV203). The verdict also counts the
+file's amounts and distinct amounts (the readers keep a file's amounts: what that can save).
 
 Readers: hcops (`ingest.formats.x12_835.parse` / `x12_837.parse`, full records, what landing
 calls), hcops' reference reading alone (the two-pass reading the fast one hands irregular
@@ -172,6 +173,25 @@ def bare_lines(data: bytes, kind: str) -> Lines:
         elif kind != "835" and els[0] in (b"SV1", b"SV2"):
             lines += Decimal(els[2 if els[0] == b"SV1" else 3].decode())
     return count, lines, adjustments
+
+
+# the amount elements the readers convert (835: CLP03-05, SVC02 / 03 / 05, CAS amounts and
+# quantities; 837: CLM02, SV102 / 104, SV203 / 205)
+_AMOUNT_ELEMENTS = {b"CLP": (3, 4, 5), b"SVC": (2, 3, 5), b"CAS": tuple(range(3, 20)),
+                    b"CLM": (2,), b"SV1": (2, 4), b"SV2": (3, 5)}  # fmt: skip
+
+
+def amount_repetition(data: bytes, kind: str) -> tuple[int, int]:
+    """(amounts, distinct amounts) of the file by a bare split (untimed): how much the
+    readers' per-file amount look-up (`_x12_common.kept_amounts`) can save on it."""
+    seen: list[bytes] = []
+    tags = (b"CLP", b"SVC", b"CAS") if kind == "835" else (b"CLM", b"SV1", b"SV2")
+    for seg in data.split(b"~"):
+        els = seg.strip().split(b"*")
+        if els[0] in tags:
+            seen += [els[i] for i in _AMOUNT_ELEMENTS[els[0]] if i < len(els) and els[i]
+                     and (els[0] != b"CAS" or i % 3 != 2)]  # fmt: skip
+    return len(seen), len(set(seen))
 
 
 def hcops_lines(data: bytes, kind: str) -> Lines:
@@ -337,13 +357,14 @@ def phases(kind: str, data: bytes, rounds: int) -> str:
 
     def tokenize(read: bool) -> Result:
         transactions = iter_transactions(data)
+        reader = module._file_reader()  # what `parse` reads each transaction with
         while True:
             with gc_paused():
                 txn = next(transactions, None)
                 if txn is None:
                     return 0, Decimal(0)
                 if read and isinstance(txn, Transaction):
-                    module._read_transaction(txn)
+                    reader(txn)
 
     def parse_off() -> Result:
         gc.disable()
@@ -430,6 +451,8 @@ def main() -> int:
                  + (" equal to the bare split's" if same_lines else
                     f" **DIFFER** from the bare split's {bare_lines_}"))
         ok = ok and same_lines
+        amounts, distinct = amount_repetition(data, kind)
+        text += f"; {amounts} amounts, {distinct} distinct"
         text += " — " + ("goal met (CPU time)" if met else "GOAL NOT MET")
         verdicts.append(text)
         print(text)

@@ -8,7 +8,9 @@ header is unreadable) which the readers turn into dead letters.
 Speed (docs/decisions/0012): the text of a transaction body is split at once, on the segment
 terminator (and the line break after it, in the usual layout) and then each segment on the
 element separator, in one list comprehension; only envelope segments are looked at one by one.
-Components are split by the readers only where they need them.
+In the usual layout one regular expression scan finds the body's end (its SE) and proves that
+no segment before it is an envelope segment or has an overlong id. Components are split by the
+readers only where they need them.
 """
 
 from __future__ import annotations
@@ -138,6 +140,32 @@ def tokenize(text: str, seps: Separators) -> Iterator[list[str]]:
             yield raw.split(element)
 
 
+def _split_usual(run: str, seps: Separators) -> list[list[str]] | None:
+    """`_Walker._split` in the usual layout, one line break after each terminator (and none
+    elsewhere): split on both at once, no per-piece strip; checked by counting the line
+    breaks and terminators. None in any other layout."""
+    term = seps.segment
+    if "\r" in run or "\n" not in run or term in _LINE_BREAKS:
+        return None
+    body = run[1:] if run[0] == "\n" else run
+    pieces = body.split(term + "\n")
+    if len(pieces) - 1 == body.count(term) == body.count("\n"):
+        element = seps.element
+        return [piece.split(element) for piece in pieces if piece]
+    return None
+
+
+@lru_cache(maxsize=16)
+def _usual_stop(terminator: str, element: str) -> re.Pattern[str]:
+    """In the usual layout, the first piece that ends a transaction's quick body: an envelope
+    segment (group 1: its id and the separator after it) or an id longer than 3 characters
+    (`_Walker._usual_body`)."""
+    term, sep = re.escape(terminator), re.escape(element)
+    return re.compile(
+        rf"{term}\n(?:((?:S[ET]|G[SE]|I(?:SA|EA))(?:{sep}|{term}|$))|[^{sep}{term}\n]{{4}})"
+    )
+
+
 def _long_segment_id(segments: list[list[str]]) -> str | None:
     """The first segment id longer than 3 characters (not an X12 segment id), or None. The
     common case (none) is decided by one C-level pass over the ids."""
@@ -262,9 +290,41 @@ class _Walker:
         starting with `SE*` at once and keep it if none of its segments is an envelope
         segment or has an id longer than 3 characters (then `_check` need not look again).
         Returns that SE piece's offset; None leaves the piece by piece scan to decide."""
-        text, term, start = self.text, self.seps.segment, self.piece_start
+        start = self.piece_start
         if start <= after:
             return None  # an ordinary piece was looked at already: not the body's start
+        previous = self._usual_body(start)
+        if previous is None:
+            previous = self._any_body(start)
+            if previous is None:
+                return None
+        self.piece_start = previous + 1
+        self.ids_checked = True
+        return previous + 1
+
+    def _usual_body(self, start: int) -> int | None:
+        """`_body` in the usual layout (one line break after each terminator): one regular
+        expression scan finds the first piece that is an envelope segment or has a long id;
+        when that is the SE, the text before it is the body, its ids checked by the scan.
+        Returns the offset of the terminator before the SE piece, or None."""
+        text, seps = self.text, self.seps
+        if seps.segment in _LINE_BREAKS:
+            return None
+        match = _usual_stop(seps.segment, seps.element).search(text, start - 1)
+        if match is None or match.group(1) != "SE" + seps.element:
+            return None
+        previous = match.start()
+        segments = _split_usual(text[start:previous], seps) if previous > start else []
+        if segments is None:
+            return None
+        assert self.current is not None
+        self.current.extend(segments)
+        return previous
+
+    def _any_body(self, start: int) -> int | None:
+        """`_body` in any layout: the next `SE*` piece found, the text before it split, its
+        ids checked. Returns the offset of the terminator before the SE piece, or None."""
+        text, term = self.text, self.seps.segment
         probe = "SE" + self.seps.element
         at = text.find(probe, start)
         while at >= 0:
@@ -280,9 +340,7 @@ class _Walker:
             return None
         assert self.current is not None
         self.current.extend(segments)
-        self.piece_start = previous + 1
-        self.ids_checked = True
-        return previous + 1
+        return previous
 
     def _ordinary(self, run: str) -> Iterator[X12Error]:
         """Pieces between two envelope segments: the open transaction's segments, or
@@ -297,14 +355,10 @@ class _Walker:
     def _split(self, run: str) -> list[list[str]]:
         """Element lists of the segments of `run`, empty pieces dropped: one split of the
         text and one comprehension (the per-segment cost of a bare split)."""
+        segments = _split_usual(run, self.seps)
+        if segments is not None:
+            return segments
         term, element = self.seps.segment, self.seps.element
-        if "\r" not in run and "\n" in run and term not in _LINE_BREAKS:
-            # the usual layout, one line break after each terminator: split on both at once
-            # (no per-piece strip); checked by counting the line breaks and terminators
-            body = run[1:] if run[0] == "\n" else run
-            pieces = body.split(term + "\n")
-            if len(pieces) - 1 == body.count(term) == body.count("\n"):
-                return [piece.split(element) for piece in pieces if piece]
         pieces = run.split(term)
         if "\n" in run or "\r" in run:  # tolerate line breaks around terminators
             return [clean.split(element) for piece in pieces if (clean := piece.strip("\r\n"))]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from itertools import chain
 
 from ingest.records import DeadLetter, Record
@@ -161,3 +162,23 @@ def expect_transaction(
             f"({' / '.join(versions)})"
         )
     return None
+
+
+# The fast readings keep each file's amounts: remittances and claims repeat the same amounts
+# (fee schedule charges, contractual allowances, copays, units) thousands of times, and a
+# dictionary look-up is a fraction of `Decimal(text)`. A reading looks an amount up and, when
+# it is new, converts it as `to_decimal` does (`value[-1]` and `Decimal` raise on what it
+# rejects: the fast reading then hands over) and keeps it; only amounts read successfully are
+# kept, so a kept one needs no check. `kept_amounts` bounds them between transactions.
+AMOUNT_CACHE_SIZE = 4096
+NUMBER_END = frozenset("0123456789.")  # what `to_decimal` accepts as an amount's last character
+
+
+def kept_amounts(amounts: dict[str, Decimal] | None) -> dict[str, Decimal]:
+    """The file's amounts kept so far for the next transaction: a new dictionary for None,
+    emptied once past `AMOUNT_CACHE_SIZE` (a file of unique amounts stays cheap)."""
+    if amounts is None:
+        return {}
+    if len(amounts) > AMOUNT_CACHE_SIZE:
+        amounts.clear()
+    return amounts

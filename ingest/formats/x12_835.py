@@ -12,19 +12,22 @@ records as the segments come, for transactions where every value is well formed;
 else (a bad or missing value, a header segment after the claims) it gives up and
 `_read_reference`, the plain two-pass reading with every check, reads the transaction and
 names the problem. Both give the same records (tests/ingest/test_x12_835.py compares them).
+The fast reading keeps the file's amounts as it reads them (`_x12_common.kept_amounts`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from ingest.formats._x12_common import (
+    NUMBER_END,
     draft_type,
     expect_transaction,
+    kept_amounts,
     loop_dead_letter,
     read_x12,
     require,
@@ -59,16 +62,24 @@ PARSER_VERSION = "1.0.0"
 
 def parse(data: bytes, filename: str) -> Iterator[Record | DeadLetter]:
     """Records of an 835 file; bad transactions / claims as dead letters. Never raises."""
-    return read_x12(SOURCE, data, _accept, _read_transaction)
+    return read_x12(SOURCE, data, _accept, _file_reader())
+
+
+def _file_reader() -> Callable[[Transaction], list[Record | DeadLetter]]:
+    """The transaction reader of one file: it keeps the file's amounts (`kept_amounts`)."""
+    amounts: dict[str, Decimal] = {}
+    return lambda txn: _read_transaction(txn, amounts)
 
 
 def _accept(envelope: Envelope) -> str | None:
     return expect_transaction(envelope, "835", "835 remittance advice", ())
 
 
-def _read_transaction(txn: Transaction) -> list[Record | DeadLetter]:
+def _read_transaction(
+    txn: Transaction, amounts: dict[str, Decimal] | None = None
+) -> list[Record | DeadLetter]:
     try:
-        return _read_fast(txn)
+        return _read_fast(txn, amounts)
     except Exception:  # noqa: BLE001 - anything irregular: the reference reading decides
         return list(_read_reference(txn))
 
@@ -100,86 +111,108 @@ class _Header:
 _ClaimDraft = draft_type(RemittanceClaim)
 _LineDraft = draft_type(RemittanceLine)
 _AdjustmentDraft = draft_type(RemittanceAdjustment)
-_NUMBER_END = frozenset("0123456789.")  # what `to_decimal` accepts as an amount's last character
 _PADDING = [""] * 10
-_LINE_DATES = ("472", "150")
-# the claim loop segments the fast reading looks at, as small numbers (cheaper to compare)
-_DTM, _CAS, _SVC, _REF, _CLP, _PLB, _SE = range(1, 8)
-_OPS = {"DTM": _DTM, "CAS": _CAS, "SVC": _SVC, "REF": _REF, "CLP": _CLP, "PLB": _PLB, "SE": _SE}
+_LINE_DATES = frozenset({"472", "150"})
+# CAS reason positions by segment length (2, 5, ... below 20, as the reference reads them); a
+# CAS of 64 elements or more (19 is the most X12 allows) is left to the reference reading
+_CAS_STARTS = tuple(tuple(range(2, min(size, 20), 3)) for size in range(64))
 
 
 class _Irregular(Exception):
     """Something `_read_fast` leaves to the reference reading."""
 
 
-def _amount(value: str) -> Decimal:
-    """An amount as `to_decimal` reads it (`value[-1]` and `Decimal` raise on what it
-    rejects). Inlined on the hottest paths as `Decimal(v) if v[-1] in _NUMBER_END else ...`."""
-    return Decimal(value) if value[-1] in _NUMBER_END else _irregular()
-
-
 def _irregular() -> Any:
     raise _Irregular
 
 
-def _read_fast(txn: Transaction) -> list[Record | DeadLetter]:
+def _read_fast(
+    txn: Transaction, amounts: dict[str, Decimal] | None = None
+) -> list[Record | DeadLetter]:
     """Payment, claims with their adjustments and lines, provider adjustments, in one pass;
     records are drafts filled slot by slot and sealed when complete (`draft_type`). Raises
-    (anything) where a value is not well formed: the reference reading then takes over. The
-    hot loop: it runs once per segment of the file, so the claim's state lives in local
-    variables."""
+    (anything) where a value is not well formed: the reference reading then takes over.
+    `amounts`: the file's amounts read so far (`kept_amounts`). The hot loop: it runs once per
+    segment of the file, so the claim's state lives in local variables, segment ids are
+    compared most frequent first, and an amount is a dictionary look-up once seen."""
+    amounts = kept_amounts(amounts)
+    amount = amounts.get
     header = _Header()
     comp = txn.separators.component
     records: list[Record | DeadLetter] = []
     plbs: list[list[str]] = []
-    ops = _OPS.get
     claim: Any = None  # the open claim's draft
     line: Any = None  # its last line's draft
-    first: dt.date | None = None  # its lines' earliest date
-    last: dt.date | None = None  # and latest
-    claim_count = line_number = adjustment_index = 0
+    line_key: int | None = None  # its last line's number (None: claim level)
+    claim_start = claim_count = line_number = adjustment_index = 0
     claim_id = trace_number = payer_trace_id = ""
     payer_id: str | None = None
+    production_date = payment_date = None
     for seg in txn.segments:
         if claim is not None:
-            op = ops(seg[0])
-            if op is None:
-                continue  # NM1, AMT, LX, ... of the claim loop: not read
-            if op == _DTM:
+            sid = seg[0]
+            if sid == "DTM":
                 qualifier, value = seg[1], seg[2]  # a short DTM: IndexError (the reference)
                 if line is not None:
-                    if value and line.service_date is None and qualifier in _LINE_DATES:
-                        day = line.service_date = parse_date(value)
-                        first = day if first is None or day < first else first
-                        last = day if last is None or day > last else last
+                    if value and qualifier in _LINE_DATES and line.service_date is None:
+                        line.service_date = parse_date(value)
                 elif qualifier == "232":
                     claim.service_date_from = parse_date(value) if value else None
                 elif qualifier == "233":
                     claim.service_date_to = parse_date(value) if value else None
                 continue
-            if op == _CAS:
+            if sid == "CAS":
                 group = seg[1]
                 if not group:
                     raise _Irregular
                 size = len(seg)
-                for start in range(2, min(size, 20), 3):
+                if size == 4:  # one adjustment without a quantity: the usual CAS
+                    reason = seg[2]
+                    if reason:
+                        value = seg[3]
+                        money = amount(value)
+                        if money is None:
+                            money = Decimal(value) if value[-1] in NUMBER_END else _irregular()
+                            amounts[value] = money
+                        adjustment_index += 1
+                        r = _AdjustmentDraft()
+                        r.claim_id = claim_id
+                        r.line_number = line_key
+                        r.group_code = group
+                        r.reason_code = reason
+                        r.amount = money
+                        r.quantity = None
+                        r.adjustment_index = adjustment_index
+                        r.claim_index = claim_count
+                        r.trace_number = trace_number
+                        r.payer_trace_id = payer_trace_id
+                        r.__class__ = RemittanceAdjustment  # sealed
+                        records.append(r)
+                    continue
+                for start in _CAS_STARTS[size]:
                     reason = seg[start]
                     if not reason:
                         continue
+                    value = seg[start + 1]  # missing: IndexError
+                    money = amount(value)
+                    if money is None:  # new: read as `to_decimal` reads it, then kept
+                        money = Decimal(value) if value[-1] in NUMBER_END else _irregular()
+                        amounts[value] = money
                     adjustment_index += 1
                     r = _AdjustmentDraft()
                     r.claim_id = claim_id
-                    r.line_number = None if line is None else line_number
+                    r.line_number = line_key
                     r.group_code = group
                     r.reason_code = reason
-                    amount = seg[start + 1]  # missing: IndexError
-                    r.amount = Decimal(amount) if amount[-1] in _NUMBER_END else _irregular()
-                    quantity = seg[start + 2] if start + 2 < size else ""
-                    r.quantity = (
-                        (Decimal(quantity) if quantity[-1] in _NUMBER_END else _irregular())
-                        if quantity
-                        else None
-                    )
+                    r.amount = money
+                    if start + 3 <= size and (value := seg[start + 2]):
+                        money = amount(value)
+                        if money is None:
+                            money = Decimal(value) if value[-1] in NUMBER_END else _irregular()
+                            amounts[value] = money
+                        r.quantity = money
+                    else:
+                        r.quantity = None
                     r.adjustment_index = adjustment_index
                     r.claim_index = claim_count
                     r.trace_number = trace_number
@@ -187,12 +220,16 @@ def _read_fast(txn: Transaction) -> list[Record | DeadLetter]:
                     r.__class__ = RemittanceAdjustment  # sealed
                     records.append(r)
                 continue
-            if op == _SVC:
+            if sid == "REF":
+                if line is not None and seg[1] == "6R":
+                    line.line_control_number = seg[2] or None
+                continue
+            if sid == "SVC":
                 if line is not None:
                     line.__class__ = RemittanceLine  # sealed
                 if len(seg) < 6:
                     seg = seg + _PADDING[len(seg) : 6]
-                line_number += 1
+                line_key = line_number = line_number + 1
                 adjustment_index = 0
                 procedure = seg[1]
                 parts = procedure.split(comp)
@@ -201,31 +238,45 @@ def _read_fast(txn: Transaction) -> list[Record | DeadLetter]:
                 line.line_number = line_number
                 line.line_control_number = None  # REF*6R
                 line.procedure_code = parts[1] if len(parts) > 1 and parts[1] else procedure or None
-                charge, paid, units = seg[2], seg[3], seg[5]
-                line.charge_amount = Decimal(charge) if charge[-1] in _NUMBER_END else _irregular()
-                line.paid_amount = Decimal(paid) if paid[-1] in _NUMBER_END else _irregular()
-                line.units = _amount(units) if units else None
+                value = seg[2]
+                money = amount(value)
+                if money is None:
+                    money = Decimal(value) if value[-1] in NUMBER_END else _irregular()
+                    amounts[value] = money
+                line.charge_amount = money
+                value = seg[3]
+                money = amount(value)
+                if money is None:
+                    money = Decimal(value) if value[-1] in NUMBER_END else _irregular()
+                    amounts[value] = money
+                line.paid_amount = money
+                value = seg[5]
+                if value:
+                    money = amount(value)
+                    if money is None:
+                        money = Decimal(value) if value[-1] in NUMBER_END else _irregular()
+                        amounts[value] = money
+                    line.units = money
+                else:
+                    line.units = None
                 line.service_date = None  # DTM*472
                 line.claim_index = claim_count
                 line.trace_number = trace_number
                 line.payer_trace_id = payer_trace_id
                 records.append(line)
                 continue
-            if op == _REF:
-                if line is not None and seg[1] == "6R":
-                    line.line_control_number = seg[2] or None
-                continue
-            # CLP, PLB or SE: the claim is complete
+            if sid != "CLP" and sid != "PLB" and sid != "SE":
+                continue  # NM1, AMT, LX, ... of the claim loop: not read
+            # the claim is complete
             if line is not None:
                 line.__class__ = RemittanceLine  # sealed
-            if claim.service_date_from is None and first is not None:  # no DTM*232
-                claim.service_date_from = first
-                claim.service_date_to = claim.service_date_to or last
+                if claim.service_date_from is None:  # no DTM*232: the lines' dates
+                    _period_of_lines(claim, records, claim_start)
             claim.__class__ = RemittanceClaim  # sealed
             claim = line = None
-            if op == _PLB:
-                plbs.append(seg)
-            if op != _CLP:
+            if sid != "CLP":
+                if sid == "PLB":
+                    plbs.append(seg)
                 continue
         else:
             sid = seg[0]
@@ -242,6 +293,7 @@ def _read_fast(txn: Transaction) -> list[Record | DeadLetter]:
                 continue
             trace_number, payer_trace_id = header.trace_number, header.payer_trace_id
             payer_id = header.payer_id
+            production_date, payment_date = header.production_date, header.payment_date
         # a CLP: the claim's draft
         if len(seg) < 10:
             seg = seg + _PADDING[len(seg) :]
@@ -250,14 +302,32 @@ def _read_fast(txn: Transaction) -> list[Record | DeadLetter]:
             raise _Irregular
         claim_count += 1
         line_number = adjustment_index = 0
-        first = last = None
+        line_key = None
+        claim_start = len(records)
         claim = _ClaimDraft()
         claim.claim_id = claim_id
         claim.status_code = status
-        charge, paid, patient = seg[3], seg[4], seg[5]
-        claim.charge_amount = Decimal(charge) if charge[-1] in _NUMBER_END else _irregular()
-        claim.paid_amount = Decimal(paid) if paid[-1] in _NUMBER_END else _irregular()
-        claim.patient_responsibility_amount = _amount(patient) if patient else None
+        value = seg[3]
+        money = amount(value)
+        if money is None:
+            money = Decimal(value) if value[-1] in NUMBER_END else _irregular()
+            amounts[value] = money
+        claim.charge_amount = money
+        value = seg[4]
+        money = amount(value)
+        if money is None:
+            money = Decimal(value) if value[-1] in NUMBER_END else _irregular()
+            amounts[value] = money
+        claim.paid_amount = money
+        value = seg[5]
+        if value:
+            money = amount(value)
+            if money is None:
+                money = Decimal(value) if value[-1] in NUMBER_END else _irregular()
+                amounts[value] = money
+            claim.patient_responsibility_amount = money
+        else:
+            claim.patient_responsibility_amount = None
         claim.claim_filing_indicator = seg[6] or None
         claim.payer_claim_control_number = seg[7] or None
         claim.facility_type_code = seg[8] or None
@@ -267,8 +337,8 @@ def _read_fast(txn: Transaction) -> list[Record | DeadLetter]:
         claim.trace_number = trace_number
         claim.payer_trace_id = payer_trace_id
         claim.payer_id = payer_id
-        claim.production_date = header.production_date
-        claim.payment_date = header.payment_date
+        claim.production_date = production_date
+        claim.payment_date = payment_date
         records.append(claim)
     if claim is not None:
         raise _Irregular  # no SE (the tokenizer gives none such)
@@ -277,6 +347,19 @@ def _read_fast(txn: Transaction) -> list[Record | DeadLetter]:
     for index, (seg, pair) in enumerate(_plb_pairs(plbs), start=1):
         records.append(_provider_adjustment(seg, pair, index, payment, comp))
     return records
+
+
+def _period_of_lines(claim: Any, records: list[Any], start: int) -> None:
+    """A claim without DTM*232 takes its service period from its lines' dates (the reference
+    reading's rule), found among its records once it is complete."""
+    days = [
+        r.service_date
+        for r in records[start:]
+        if type(r) is RemittanceLine and r.service_date is not None
+    ]
+    if days:
+        claim.service_date_from = min(days)
+        claim.service_date_to = claim.service_date_to or max(days)
 
 
 # -- the reference reading ---------------------------------------------------------------------

@@ -17,14 +17,16 @@ compares them).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from ingest.formats._x12_common import (
+    NUMBER_END,
     draft_type,
     expect_transaction,
+    kept_amounts,
     loop_dead_letter,
     read_x12,
     require,
@@ -50,16 +52,24 @@ PARSER_VERSION = "1.0.0"
 
 def parse(data: bytes, filename: str) -> Iterator[Record | DeadLetter]:
     """Records of an 837 file; bad transactions / claims as dead letters. Never raises."""
-    return read_x12(SOURCE, data, _accept, _read_transaction)
+    return read_x12(SOURCE, data, _accept, _file_reader())
+
+
+def _file_reader() -> Callable[[Transaction], list[Record | DeadLetter]]:
+    """The transaction reader of one file: it keeps the file's amounts (`kept_amounts`)."""
+    amounts: dict[str, Decimal] = {}
+    return lambda txn: _read_transaction(txn, amounts)
 
 
 def _accept(envelope: Envelope) -> str | None:
     return expect_transaction(envelope, "837", "837 health care claim", ())
 
 
-def _read_transaction(txn: Transaction) -> list[Record | DeadLetter]:
+def _read_transaction(
+    txn: Transaction, amounts: dict[str, Decimal] | None = None
+) -> list[Record | DeadLetter]:
     try:
-        return _read_fast(txn)
+        return _read_fast(txn, amounts)
     except Exception:  # noqa: BLE001 - anything irregular: the reference reading decides
         return list(_read_reference(txn))
 
@@ -68,7 +78,6 @@ def _read_transaction(txn: Transaction) -> list[Record | DeadLetter]:
 
 _SubmissionDraft = draft_type(ClaimSubmission)
 _LineDraft = draft_type(ClaimServiceLine)
-_NUMBER_END = frozenset("0123456789.")  # what `to_decimal` accepts as an amount's last character
 # the segments the fast reading looks at, as small numbers (cheaper to compare than ids)
 _NM1, _DTP, _REF, _LX, _SV, _SBR, _BHT, _HL, _CLM, _SE = range(1, 11)
 _OPS = {
@@ -95,10 +104,14 @@ def _irregular() -> Any:
     raise _Irregular
 
 
-def _amount(value: str) -> Decimal:
+def _amount(amounts: dict[str, Decimal], value: str) -> Decimal:
     """An amount as `to_decimal` reads it (`value[-1]` and `Decimal` raise on what it
-    rejects)."""
-    return Decimal(value) if value[-1] in _NUMBER_END else _irregular()
+    rejects), kept for the rest of the file (`kept_amounts`)."""
+    money = amounts.get(value)
+    if money is None:
+        money = Decimal(value) if value[-1] in NUMBER_END else _irregular()
+        amounts[value] = money
+    return money
 
 
 def _dates(value: str) -> tuple[dt.date | None, dt.date | None]:
@@ -112,11 +125,15 @@ def _dates(value: str) -> tuple[dt.date | None, dt.date | None]:
     return day, day
 
 
-def _read_fast(txn: Transaction) -> list[Record | DeadLetter]:
+def _read_fast(
+    txn: Transaction, amounts: dict[str, Decimal] | None = None
+) -> list[Record | DeadLetter]:
     """Claims and their lines in one pass; records are drafts filled slot by slot and sealed
     when complete (`draft_type`). Raises (anything) where a value is not well formed or a
     segment is missing: the reference reading then takes over. The hot loop: it runs once
-    per segment of the file, so the claim's state lives in local variables."""
+    per segment of the file, so the claim's state lives in local variables. `amounts`: the
+    file's amounts read so far (`kept_amounts`)."""
+    amounts = kept_amounts(amounts)
     env, comp = txn.envelope, txn.separators.component
     levels: dict[str, _Level] = {}
     level: _Level | None = None
@@ -192,7 +209,7 @@ def _read_fast(txn: Transaction) -> list[Record | DeadLetter]:
             if op == _SV:
                 if line is not None and not has_service:
                     has_service = True
-                    _fill_service(line, seg, comp)
+                    _fill_service(line, seg, comp, amounts)
                 continue
             if op == _SBR:
                 if line is None:
@@ -236,7 +253,7 @@ def _read_fast(txn: Transaction) -> list[Record | DeadLetter]:
         elif op == _CLM:
             if level is None:
                 raise _Irregular
-            claim = _submission(seg, level, submission_date, env, comp)
+            claim = _submission(seg, level, submission_date, env, comp, amounts)
             records.append(claim)
             line, in_claim, statement, first, last, line_count = (
                 None,
@@ -256,7 +273,12 @@ def _read_fast(txn: Transaction) -> list[Record | DeadLetter]:
 
 
 def _submission(
-    clm: list[str], level: _Level, submission_date: dt.date | None, env: Envelope, comp: str
+    clm: list[str],
+    level: _Level,
+    submission_date: dt.date | None,
+    env: Envelope,
+    comp: str,
+    amounts: dict[str, Decimal],
 ) -> Any:
     """The submission draft of a CLM with its HL levels' values (final by now: a level's
     segments all come before its first claim); the rest is set as the claim's loop comes."""
@@ -277,7 +299,7 @@ def _submission(
         raise _Irregular
     r = _SubmissionDraft()
     r.claim_id = claim_id
-    r.charge_amount = _amount(charge)
+    r.charge_amount = _amount(amounts, charge)
     r.frequency_code = parts[2]
     r.place_of_service = parts[0] or None
     r.facility_code_qualifier = parts[1] or None
@@ -300,20 +322,20 @@ def _submission(
     return r
 
 
-def _fill_service(line: Any, seg: list[str], comp: str) -> None:
+def _fill_service(line: Any, seg: list[str], comp: str, amounts: dict[str, Decimal]) -> None:
     """Procedure, revenue code, charge and units of a line from its SV1 / SV2 / SV3."""
     if seg[0] == "SV2":
         line.procedure_code = _procedure(seg[2] or None, comp)
         line.revenue_code = seg[1] or None
-        line.charge_amount = _amount(seg[3])
+        line.charge_amount = _amount(amounts, seg[3])
         units = seg[5] if len(seg) > 5 else ""
     else:
         line.procedure_code = _procedure(seg[1] or None, comp)
         line.revenue_code = None
-        line.charge_amount = _amount(seg[2])
+        line.charge_amount = _amount(amounts, seg[2])
         index = 4 if seg[0] == "SV1" else 6
         units = seg[index] if len(seg) > index else ""
-    line.units = _amount(units) if units else None
+    line.units = _amount(amounts, units) if units else None
 
 
 # -- the reference reading ---------------------------------------------------------------------

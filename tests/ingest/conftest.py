@@ -1,10 +1,18 @@
-"""Builders for small hand-written X12 interchanges."""
+"""Builders for small hand-written X12 interchanges, and the comparison of an X12 reader's
+fast reading with its reference reading."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from types import ModuleType
 
 import pytest
+
+from ingest.records import DeadLetter
+from ingest.x12 import Transaction, X12ValueError, iter_transactions
 
 
 def isa(
@@ -76,3 +84,49 @@ def x12() -> Callable[..., bytes]:
 @pytest.fixture
 def txn() -> Callable[..., list[str]]:
     return transaction
+
+
+# -- fast reading against reference reading (x12_835, x12_837) ---------------------------------
+
+
+@dataclass
+class Readings:
+    fast: int = 0  # transactions the fast reading read itself
+    handed_over: int = 0  # transactions it left to the reference reading
+    clean_handed_over: int = 0  # of those, ones the reference reads without a dead letter
+
+
+def same_items(fast: list[object], reference: list[object]) -> bool:
+    """Item by item, type included (repr: an amount `NaN5` is read alike but never equal)."""
+    return [(type(i), repr(i)) for i in fast] == [(type(i), repr(i)) for i in reference]
+
+
+def compare_readings(
+    reader: ModuleType, files: Iterable[bytes], amounts: dict[str, Decimal] | None = None
+) -> Readings:
+    """Read every transaction of `files` that `reader` accepts both ways and assert that
+    `_read_transaction` (what `parse` calls) gives exactly the reference reading's records,
+    or raises its transaction-level error; and that the fast reading, where it does not hand
+    the transaction over, gives them too. `amounts`: a file's amounts kept across the
+    transactions (as `parse` keeps them); None, a fresh one per transaction."""
+    seen = Readings()
+    for data in files:
+        for txn in iter_transactions(data):
+            if not isinstance(txn, Transaction) or reader._accept(txn.envelope) is not None:
+                continue
+            try:
+                reference = list(reader._read_reference(txn))
+            except X12ValueError as exc:
+                with pytest.raises(X12ValueError, match=re.escape(str(exc))):
+                    reader._read_transaction(txn, amounts)
+                continue
+            assert same_items(reader._read_transaction(txn, amounts), reference), txn.raw
+            try:
+                fast = reader._read_fast(txn, amounts)
+            except Exception:  # noqa: BLE001 - the hand-over under test
+                seen.handed_over += 1
+                seen.clean_handed_over += not any(isinstance(i, DeadLetter) for i in reference)
+                continue
+            assert same_items(fast, reference), txn.raw
+            seen.fast += 1
+    return seen

@@ -6,16 +6,15 @@ import dataclasses
 import datetime as dt
 import pickle
 import random
-import re
 import tempfile
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import interchange, transaction
+from conftest import compare_readings, interchange, transaction
 
 from ingest.formats import x12_835
-from ingest.formats._x12_common import draft_type
+from ingest.formats._x12_common import AMOUNT_CACHE_SIZE, draft_type
 from ingest.records import (
     DeadLetter,
     ProviderAdjustment,
@@ -24,7 +23,7 @@ from ingest.records import (
     RemittanceLine,
     RemittancePayment,
 )
-from ingest.x12 import Transaction, X12ValueError, iter_transactions
+from ingest.x12 import Transaction, iter_transactions
 from simulator.faults import FaultParams
 
 BODY = [
@@ -316,15 +315,6 @@ def test_an_invalid_clp02_code_dead_letters_that_claim() -> None:
 # -- the fast reading and the reference reading --------------------------------------------
 
 
-def _transactions(data: bytes) -> list[Transaction]:
-    return [t for t in iter_transactions(data) if isinstance(t, Transaction)]
-
-
-def _same(fast: list[object], reference: list[object]) -> bool:
-    """Item by item, type included (repr: an amount `NaN5` is read alike but never equal)."""
-    return [(type(i), repr(i)) for i in fast] == [(type(i), repr(i)) for i in reference]
-
-
 def _mutated_bodies(count: int) -> list[list[str]]:
     """BODY with one element, segment id or segment changed: values the fast reading must
     either read exactly as the reference does or leave to it."""
@@ -359,41 +349,65 @@ def test_the_fast_reading_reads_well_formed_transactions_itself(corpus_dir: Path
     data = interchange([transaction("835", "0001", BODY)], "005010X221A1")
     files = [data, *_simulated_835s()]
     files += [p.read_bytes() for p in sorted((corpus_dir / "x12_835").iterdir())]
-    fast_read = 0
-    for blob in files:
-        for txn in _transactions(blob):
-            if x12_835._accept(txn.envelope) is not None:
-                continue
-            try:
-                reference = list(x12_835._read_reference(txn))
-            except X12ValueError:
-                continue  # a transaction dead letter
-            if any(isinstance(i, DeadLetter) for i in reference):
-                continue
-            assert _same(x12_835._read_fast(txn), reference)
-            fast_read += 1
-    assert fast_read >= 30
+    seen = compare_readings(x12_835, files)
+    assert seen.clean_handed_over == 0 and seen.fast >= 30
+
+
+def _mutated_files(count: int) -> list[bytes]:
+    return [
+        interchange([transaction("835", "0001", body)], "005010X221A1")
+        for body in _mutated_bodies(count)
+    ]
 
 
 def test_both_readings_agree_on_every_mutation() -> None:
     """Whatever the input, `parse` gives what the plain two-pass reading gives: the fast
     reading either matches it or hands the transaction over."""
-    handed_over = 0
-    for body in _mutated_bodies(400):
-        data = interchange([transaction("835", "0001", body)], "005010X221A1")
-        for txn in _transactions(data):
-            try:
-                reference = list(x12_835._read_reference(txn))
-            except X12ValueError as exc:
-                with pytest.raises(X12ValueError, match=re.escape(str(exc))):
-                    x12_835._read_transaction(txn)
-                continue
-            assert _same(x12_835._read_transaction(txn), reference), body
-            try:
-                x12_835._read_fast(txn)
-            except Exception:  # noqa: BLE001 - the hand-over under test
-                handed_over += 1
-    assert 40 < handed_over < 400  # both paths ran
+    seen = compare_readings(x12_835, _mutated_files(400))
+    assert 40 < seen.handed_over < 400  # both paths ran
+
+
+def test_amounts_kept_across_transactions_read_as_the_reference_reads_them() -> None:
+    """`parse` keeps a file's amounts from one transaction to the next: an amount kept (odd
+    ones like ` 12`, `1E5`, `NaN5` included) is the reference reading's, and one it
+    rejects is never kept."""
+    odd = [" 12", "1E5", "NaN5", "-5", "+5", ".5", "1_000", "12 ", "ABC", "NaN", "1.2.3", ""]
+    places = ["CLP*V1001*1*150.00*125.00*{}*", "SVC*HC:99213*{}*", "CAS*CO*45*{}", "**1*{}*1"]
+    files = []
+    for value in odd:
+        for place in places:
+            old = place.replace("{}", _place_value(place))
+            body = [s.replace(old, place.format(value), 1) for s in BODY]
+            assert body != BODY, place
+            files.append(interchange([transaction("835", "0001", body)], "005010X221A1"))
+    amounts: dict[str, Decimal] = {}
+    seen = compare_readings(x12_835, files + _mutated_files(400), amounts)
+    assert seen.fast > 200 and seen.handed_over > 40
+    assert {" 12", "1E5", "NaN5", "-5", "+5", ".5", "1_000", "150.00", "5.00"} <= amounts.keys()
+    assert not {"12 ", "ABC", "NaN", "1.2.3", ""} & amounts.keys()
+    assert all(repr(value) == repr(Decimal(text)) for text, value in amounts.items())
+
+
+def _place_value(place: str) -> str:
+    """The value BODY has at a place of the test above."""
+    return {"CLP": "20.00", "SVC": "100.00", "CAS": "5.00", "**1": "5.00"}[place[:3]]
+
+
+def test_kept_amounts_are_bounded() -> None:
+    """A file of unique amounts: the kept ones are dropped between transactions once past
+    the bound; every transaction still reads as the reference reads it."""
+    claims = [f"CLP*V{i}*1*{i}.{i % 100:02d}*{i}.01**12*C{i}*11*1" for i in range(2500)]
+    body = [*BODY[:8], *claims, *BODY[8:]]
+    data = interchange(
+        [transaction("835", "0001", body), transaction("835", "0002", BODY)], "005010X221A1"
+    )
+    amounts: dict[str, Decimal] = {}
+    first, second = [t for t in iter_transactions(data) if isinstance(t, Transaction)]
+    x12_835._read_fast(first, amounts)
+    assert len(amounts) > AMOUNT_CACHE_SIZE
+    x12_835._read_fast(second, amounts)
+    assert "150.00" in amounts and len(amounts) < 20
+    assert compare_readings(x12_835, [data], {}).fast == 2
 
 
 def test_records_built_as_drafts_are_ordinary_frozen_records() -> None:

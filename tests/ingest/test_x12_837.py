@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import re
 import tempfile
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
-from conftest import interchange, transaction
+from conftest import compare_readings, interchange, transaction
 
 from ingest.formats import x12_837
 from ingest.records import ClaimServiceLine, ClaimSubmission, DeadLetter
-from ingest.x12 import Transaction, X12ValueError, iter_transactions
 from simulator.faults import FaultParams
 
 HEADER = [
@@ -209,15 +206,6 @@ def test_an_invalid_bht02_code_dead_letters_the_transaction() -> None:
 # -- the fast reading and the reference reading --------------------------------------------
 
 
-def _transactions(data: bytes) -> list[Transaction]:
-    return [t for t in iter_transactions(data) if isinstance(t, Transaction)]
-
-
-def _same(fast: list[object], reference: list[object]) -> bool:
-    """Item by item, type included (repr: an amount `NaN5` is read alike but never equal)."""
-    return [(type(i), repr(i)) for i in fast] == [(type(i), repr(i)) for i in reference]
-
-
 def _data(body: list[str]) -> bytes:
     return interchange([transaction("837", "0001", body, "005010X222A1")], "005010X222A1")
 
@@ -228,33 +216,19 @@ def test_the_fast_reading_reads_well_formed_transactions_itself(corpus_dir: Path
     of well-formed files."""
     files = [_data(HEADER + ORIGINAL_CLAIM + REPLACEMENT_CLAIM), *_simulated_837s()]
     files += [p.read_bytes() for p in sorted((corpus_dir / "x12_837").iterdir())]
-    fast_read = 0
-    for blob in files:
-        for txn in _transactions(blob):
-            if x12_837._accept(txn.envelope) is not None:
-                continue
-            try:
-                reference = list(x12_837._read_reference(txn))
-            except X12ValueError:
-                continue  # a transaction dead letter
-            if any(isinstance(i, DeadLetter) for i in reference):
-                continue
-            assert _same(x12_837._read_fast(txn), reference)
-            fast_read += 1
-    assert fast_read >= 30
+    seen = compare_readings(x12_837, files)
+    assert seen.clean_handed_over == 0 and seen.fast >= 30
 
 
-def test_both_readings_agree_on_every_mutation() -> None:
-    """Whatever the input, `parse` gives what the plain reading gives: the fast reading either
-    matches it or hands the transaction over."""
+def _mutated_files(count: int) -> list[bytes]:
     rng = random.Random("837-fast-reading")
     values = ["", " ", "12 ", "1.2.3", "NaN", "1E5", "-5", "20260230", "20260101-20260105",
               "-20260101", "ABC", "HC", "HC:", "11:B", "11:B:1", "11::7", "1", "2", "X", "P",
               "00", "18", "472", "434", "6R", "F8", "82", "77", "85", "PR", "IL"]  # fmt: skip
     ids = ["HL", "CLM", "LX", "SV1", "SV2", "DTP", "REF", "NM1", "SBR", "BHT", "N3", "SE"]
     base = HEADER + ORIGINAL_CLAIM + REPLACEMENT_CLAIM
-    handed_over = 0
-    for _ in range(400):
+    files = []
+    for _ in range(count):
         body = list(base)
         k = rng.randrange(len(body))
         parts = body[k].split("*")
@@ -269,19 +243,31 @@ def test_both_readings_agree_on_every_mutation() -> None:
             body.insert(rng.randrange(len(body) + 1), body[rng.randrange(len(body))])
         if kind < 3:
             body[k] = "*".join(parts)
-        for txn in _transactions(_data(body)):
-            try:
-                reference = list(x12_837._read_reference(txn))
-            except X12ValueError as exc:
-                with pytest.raises(X12ValueError, match=re.escape(str(exc))):
-                    x12_837._read_transaction(txn)
-                continue
-            assert _same(x12_837._read_transaction(txn), reference), body
-            try:
-                x12_837._read_fast(txn)
-            except Exception:  # noqa: BLE001 - the hand-over under test
-                handed_over += 1
-    assert 40 < handed_over < 400  # both paths ran
+        files.append(_data(body))
+    return files
+
+
+def test_both_readings_agree_on_every_mutation() -> None:
+    """Whatever the input, `parse` gives what the plain reading gives: the fast reading either
+    matches it or hands the transaction over; also with the file's amounts kept from one
+    transaction to the next, as `parse` keeps them."""
+    seen = compare_readings(x12_837, _mutated_files(400))
+    assert 40 < seen.handed_over < 400  # both paths ran
+    amounts: dict[str, Decimal] = {}
+    assert compare_readings(x12_837, _mutated_files(400), amounts) == seen
+    odd = [" 12", "1E5", "NaN5", "-5", ".5", "1_000", "12 ", "ABC", "NaN", "1.2.3", ""]
+    places = ["CLM*V1001*{}*", "SV1*HC:99213*{}*", "*UN*{}*"]  # CLM02, SV102, SV104
+    files = []
+    for value in odd:
+        for place in places:
+            old = place.format({"C": "150.00", "S": "100.00", "*": "1"}[place[0]])
+            body = [s.replace(old, place.format(value), 1) for s in HEADER + ORIGINAL_CLAIM]
+            assert body != HEADER + ORIGINAL_CLAIM, place
+            files.append(_data(body))
+    compare_readings(x12_837, files, amounts)
+    assert {" 12", "1E5", "NaN5", "-5", ".5", "1_000", "150.00", "100.00"} <= amounts.keys()
+    assert not {"12 ", "ABC", "NaN", "1.2.3", ""} & amounts.keys()
+    assert all(repr(value) == repr(Decimal(text)) for text, value in amounts.items())
 
 
 def _simulated_837s() -> list[bytes]:

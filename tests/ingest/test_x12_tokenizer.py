@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import random
+import re
 from pathlib import Path
 
+import pytest
 from conftest import interchange, isa, transaction
 
+from ingest import x12
 from ingest.x12 import Transaction, X12Error, iter_transactions, read_separators, tokenize
 
 BODY = ["BHT*0019*00*B1*20260105*1200*CH"]
@@ -189,3 +193,39 @@ def test_segments_match_a_bare_split_on_the_simulated_files(tmp_path: Path) -> N
         segments = [seg for i in items for seg in i.segments]  # type: ignore[union-attr]
         expected = [s for s in _bare_segments(data) if s[0] not in ("ISA", "GS", "GE", "IEA")]
         assert segments == expected, path.name
+
+
+def _summary(item: Transaction | X12Error) -> tuple[object, ...]:
+    if isinstance(item, Transaction):
+        return ("transaction", item.segments, item.raw, item.envelope, item.index)
+    return ("error", item.error_class, item.reason, item.payload, item.index)
+
+
+def test_the_quick_body_reads_as_the_piece_by_piece_scan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The quick way through a transaction body (`_Walker._body`: one scan in the usual
+    layout, else a split and an id check) gives what the piece by piece scan gives, for
+    bodies holding envelope segments, long or envelope-like ids, stray line breaks and mixed
+    layouts."""
+    rng = random.Random("x12-quick-body")
+    oddities = ["ST*837*0009", "SE*3*0001", "SE", "GS*HC*X", "GE*1*1", "IEA*1*1", "ISA|00|X",
+                "NM1X*41", "STC*A1", "SEX*1", "ISAX", "GEN", "\r", "\n", "", "~"]  # fmt: skip
+    files = []
+    for _ in range(300):
+        lines = list(LINES)
+        for _ in range(rng.randrange(3)):
+            lines.insert(rng.randrange(len(lines) + 1), rng.choice(oddities))
+        first = transaction("837", "0001", lines)
+        data = interchange([first, transaction("837", "0002", LINES)], "005010X222A1",
+                           newline=rng.choice(["\n", "\n", "", "\r\n"]))  # fmt: skip
+        if rng.random() < 0.3:  # one terminator in another layout
+            at = rng.choice([m.start() for m in re.finditer(b"~", data)])
+            data = (
+                data[:at]
+                + rng.choice([b"~", b"~\r\n", b"~\n\n", b"~\r"])
+                + data[at + 1 :].lstrip(b"\r\n")
+            )
+        files.append(data)
+    quick = [[_summary(i) for i in _items(data)] for data in files]
+    assert sum(isinstance(i, Transaction) for data in files for i in _items(data)) > 300
+    monkeypatch.setattr(x12._Walker, "_body", lambda self, after: None)
+    assert quick == [[_summary(i) for i in _items(data)] for data in files]
