@@ -2,8 +2,11 @@
 record, dead letters with their payload, and a conservation row per batch.
 
 received = landed + duplicates + dead_lettered, counted in parsed items (records and dead
-letters) of one file. A file already landed (same path and content) is skipped, so re-running
-a landing changes nothing.
+letters) of one file. Each batch also records `messages_received`: the messages (X12
+transaction sets, HL7 messages, NDJSON lines, CSV rows, a BAI2 file) that arrived in it, the
+denominator of the integration failure rate (ingest.message_units, decision 0024). A file
+already landed (same path and content) is skipped, so re-running a landing changes nothing: a
+sender's re-delivery under the same name and content is indistinguishable from that re-run.
 
 Two times per row (decision 0014): `received_at` is when we landed it (processing time) and
 `delivered_at` when the payload arrived: a file's modification time, an MLLP message's socket
@@ -28,6 +31,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from ingest.message_units import count_messages
 from ingest.records import RECORD_TYPES, DeadLetter, Record, schema_version_of
 
 RAW_SCHEMA = "raw"
@@ -53,6 +57,7 @@ _METADATA_COLUMNS = (
 # added after the first warehouses: always by ADD COLUMN, so that old and new tables have the
 # same column order (null in rows landed before it existed)
 DELIVERED_AT = "delivered_at"
+MESSAGES_RECEIVED = "messages_received"
 _DEAD_LETTER_COLUMNS = (
     "dead_letter_key",
     "batch_id",
@@ -81,6 +86,7 @@ _BATCH_COLUMNS = (
     "duplicates",
     "dead_lettered",
     DELIVERED_AT,
+    MESSAGES_RECEIVED,
 )
 
 
@@ -94,6 +100,9 @@ class BatchResult:
     duplicates: int
     dead_lettered: int
     skipped: bool = False  # the same file was landed before: nothing parsed
+    # messages that arrived in the batch (not items: one 837 transaction holds many claims);
+    # 0 for a re-drive of dead letters, whose messages were counted when they arrived
+    messages_received: int = 0
 
     @property
     def conserved(self) -> bool:
@@ -115,10 +124,19 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the raw schema, one table per record kind, dead letters and batches.
     Idempotent; upgrades tables created by an older version (new columns are added)."""
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
+    existing = _existing_columns(con)
     for record_type in RECORD_TYPES:
-        columns = [*_METADATA_COLUMNS, *_column_types(record_type)]
-        ddl = ", ".join(f'"{name}" {sql}' for name, sql in columns)  # quoted: "end", "date"
+        fields = _column_types(record_type)
+        ddl = ", ".join(f'"{name}" {sql}' for name, sql in [*_METADATA_COLUMNS, *fields])
         con.execute(f"CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.{record_type.kind} ({ddl})")
+        if record_type.kind in existing:
+            # fields of a newer record version (e.g. group_created_at) on a table made by an
+            # older one: rows landed before keep null there, as their upcasters say
+            for name, sql in fields:
+                if name not in existing[record_type.kind]:
+                    con.execute(
+                        f'ALTER TABLE {RAW_SCHEMA}.{record_type.kind} ADD COLUMN "{name}" {sql}'
+                    )
         _add_delivered_at(con, record_type.kind)
     con.execute(
         f"""CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.dead_letters (
@@ -143,6 +161,23 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     )
     _add_delivered_at(con, "dead_letters")
     _add_delivered_at(con, "landing_batches")
+    con.execute(
+        f"ALTER TABLE {RAW_SCHEMA}.landing_batches "
+        f"ADD COLUMN IF NOT EXISTS {MESSAGES_RECEIVED} BIGINT"
+    )
+
+
+def _existing_columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
+    """The raw tables there are and their columns."""
+    rows = con.execute(
+        "select table_name, column_name from information_schema.columns "
+        "where table_schema = ? and table_catalog = current_database()",
+        [RAW_SCHEMA],
+    ).fetchall()
+    tables: dict[str, set[str]] = {}
+    for table, column in rows:
+        tables.setdefault(table, set()).add(column)
+    return tables
 
 
 def _add_delivered_at(con: duckdb.DuckDBPyConnection, table: str) -> None:
@@ -254,7 +289,9 @@ def land_bytes(
     The same payload under the same `source_file` is skipped (nothing parsed), unless
     `reprocess`: then it is parsed and landed again as a new batch (its own batch id), and
     record keys keep the effect exactly-once (re-landed records count as duplicates).
-    `delivered_at` is when the payload arrived (default: the landing time)."""
+    `delivered_at` is when the payload arrived (default: the landing time). The payload's
+    messages are counted from its bytes, so a copy whose records are all duplicates still
+    counts the messages it delivered."""
     sha256 = hashlib.sha256(data).hexdigest()
     received_at = naive_utc(now) if now else dt.datetime.now(dt.UTC).replace(tzinfo=None)
     if reprocess:
@@ -264,6 +301,7 @@ def land_bytes(
         if _already_landed(con, source_file, sha256):
             return BatchResult(batch_id, source, source_file, 0, 0, 0, 0, skipped=True)
     items = list(parse(data, source_file))
+    dead_letters = sum(1 for item in items if isinstance(item, DeadLetter))
     with transaction(con):
         return write_batch(
             con,
@@ -276,6 +314,7 @@ def land_bytes(
             parser_version=parser_version,
             received_at=received_at,
             delivered_at=delivered_at,
+            messages_received=count_messages(source, data, dead_letters),
         )
 
 
@@ -303,10 +342,12 @@ def write_batch(
     parser_version: str,
     received_at: dt.datetime,
     delivered_at: dt.datetime | None = None,
+    messages_received: int = 0,
 ) -> BatchResult:
     """Insert parsed items (records by key, dead letters by payload) and the batch row.
     Runs inside the caller's transaction (see `transaction`). `delivered_at` (default
-    `received_at`) is stamped on every row."""
+    `received_at`) is stamped on every row. `messages_received`: the messages that arrived
+    with the items (0 when they arrived before, as for a re-drive of dead letters)."""
     arrived = naive_utc(delivered_at) if delivered_at else received_at
     by_kind: dict[str, list[dict[str, object]]] = {}
     dead_letters: list[tuple[int, DeadLetter]] = []
@@ -354,7 +395,14 @@ def write_batch(
             ],
         )
     result = BatchResult(
-        batch_id, source, source_file, len(items), landed, duplicates, len(dead_letters)
+        batch_id,
+        source,
+        source_file,
+        len(items),
+        landed,
+        duplicates,
+        len(dead_letters),
+        messages_received=messages_received,
     )
     _insert_batch_row(con, result, sha256, size, parser_version, received_at, arrived)
     return result
@@ -385,5 +433,6 @@ def _insert_batch_row(
             result.duplicates,
             result.dead_lettered,
             delivered_at,
+            result.messages_received,
         ],
     )

@@ -3,7 +3,8 @@ tables and the dbt staging models.
 
 Each record kind is a frozen dataclass. Its fields become the columns of the raw landing
 table `raw.<kind>` (plus the load metadata columns of `ingest.landing`). Field order is the
-column order. Amounts are `Decimal`, dates `date`, timestamps naive UTC `datetime`.
+column order. Amounts are `Decimal`, dates `date`, timestamps naive UTC `datetime` (except
+`group_created_at` of the X12 kinds: GS04 / GS05 as the sender wrote them, decision 0031).
 
 The JSON Schema of each kind and version is committed under `ingest/contracts/` (regenerate
 with `python -m ingest.contracts`; contract tests fail on a breaking change), and
@@ -51,6 +52,7 @@ class ClaimSubmission:
     """One CLM loop of an X12 837P / 837I (005010X222A1 / X223A2)."""
 
     kind: ClassVar[str] = "claim_submission"
+    schema_version: ClassVar[int] = 2  # v2: group_created_at
     key_fields: ClassVar[tuple[str, ...]] = (
         "claim_id",
         "payer_id",
@@ -84,6 +86,9 @@ class ClaimSubmission:
     interchange_control_number: str  # ISA13
     group_control_number: str  # GS06
     transaction_control_number: str  # ST02
+    # when the sender created the functional group, on its clock: X12 states no zone
+    # (decision 0031); None in records of v1
+    group_created_at: dt.datetime | None = None  # GS04 + GS05, naive as written
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +96,7 @@ class ClaimServiceLine:
     """One service line (LX / SV1 or SV2) of an 837 claim."""
 
     kind: ClassVar[str] = "claim_service_line"
+    schema_version: ClassVar[int] = 2  # v2: group_created_at
     key_fields: ClassVar[tuple[str, ...]] = (
         "claim_id",
         "payer_id",
@@ -114,6 +120,9 @@ class ClaimServiceLine:
     sender_id: str
     interchange_control_number: str
     transaction_control_number: str
+    # when the sender created the functional group, on its clock: X12 states no zone
+    # (decision 0031); None in records of v1
+    group_created_at: dt.datetime | None = None  # GS04 + GS05, naive as written
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +132,7 @@ class ClaimStatus:
     was found)."""
 
     kind: ClassVar[str] = "claim_status"
+    schema_version: ClassVar[int] = 2  # v2: group_created_at
     key_fields: ClassVar[tuple[str, ...]] = (
         "claim_id",
         "payer_id",
@@ -148,6 +158,9 @@ class ClaimStatus:
     sender_id: str
     interchange_control_number: str
     transaction_control_number: str
+    # when the sender created the functional group, on its clock: X12 states no zone
+    # (decision 0031); None in records of v1
+    group_created_at: dt.datetime | None = None  # GS04 + GS05, naive as written
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +168,7 @@ class RemittancePayment:
     """The payment header of one 835 transaction (BPR, TRN, DTM*405, N1*PR, N1*PE)."""
 
     kind: ClassVar[str] = "remittance_payment"
+    schema_version: ClassVar[int] = 2  # v2: group_created_at
     # payers re-send the same 835 under new control numbers: dedupe on business content
     key_fields: ClassVar[tuple[str, ...]] = (
         "trace_number",
@@ -178,6 +192,9 @@ class RemittancePayment:
     sender_id: str
     interchange_control_number: str
     transaction_control_number: str
+    # when the sender created the functional group, on its clock: X12 states no zone
+    # (decision 0031); None in records of v1
+    group_created_at: dt.datetime | None = None  # GS04 + GS05, naive as written
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +202,7 @@ class RemittanceClaim:
     """One CLP loop of an 835 (005010X221A1)."""
 
     kind: ClassVar[str] = "remittance_claim"
+    schema_version: ClassVar[int] = 2  # v2: remark_codes
     key_fields: ClassVar[tuple[str, ...]] = ("trace_number", "payer_trace_id", "claim_index")
 
     claim_id: str  # CLP01
@@ -204,6 +222,9 @@ class RemittanceClaim:
     payer_id: str | None
     production_date: dt.date | None  # DTM*405 of the transaction
     payment_date: dt.date | None  # BPR16
+    # claim-level remark codes (RARC), comma separated in segment order: MOA03..MOA07
+    # (outpatient), MIA05 and MIA20..MIA24 (inpatient); None when the CLP has none
+    remark_codes: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +232,7 @@ class RemittanceLine:
     """One SVC loop of an 835 claim."""
 
     kind: ClassVar[str] = "remittance_line"
+    schema_version: ClassVar[int] = 2  # v2: remark_codes
     key_fields: ClassVar[tuple[str, ...]] = (
         "trace_number",
         "payer_trace_id",
@@ -229,6 +251,7 @@ class RemittanceLine:
     claim_index: int
     trace_number: str
     payer_trace_id: str | None
+    remark_codes: str | None = None  # LQ02 of the LQ*HE segments, comma separated, in order
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,6 +317,7 @@ class BatchAcknowledgment:
     and AK9, with the result of each acknowledged transaction set (AK2 / IK5) summarized."""
 
     kind: ClassVar[str] = "batch_acknowledgment"
+    schema_version: ClassVar[int] = 2  # v2: group_created_at
     key_fields: ClassVar[tuple[str, ...]] = (
         "sender_id",
         "interchange_control_number",
@@ -317,6 +341,9 @@ class BatchAcknowledgment:
     interchange_control_number: str  # ISA13
     group_control_number: str  # GS06
     transaction_control_number: str  # ST02
+    # when the sender created the functional group, on its clock: X12 states no zone
+    # (decision 0031); None in records of v1
+    group_created_at: dt.datetime | None = None  # GS04 + GS05, naive as written
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,6 +351,7 @@ class TransactionSetAcknowledgment:
     """One AK2 loop of a 999: the accept / reject of one transaction set (an 837 ST02)."""
 
     kind: ClassVar[str] = "transaction_set_acknowledgment"
+    schema_version: ClassVar[int] = 2  # v2: group_created_at
     key_fields: ClassVar[tuple[str, ...]] = (
         "sender_id",
         "interchange_control_number",
@@ -348,6 +376,9 @@ class TransactionSetAcknowledgment:
     interchange_control_number: str  # ISA13
     group_control_number: str  # GS06
     transaction_control_number: str  # ST02
+    # when the sender created the functional group, on its clock: X12 states no zone
+    # (decision 0031); None in records of v1
+    group_created_at: dt.datetime | None = None  # GS04 + GS05, naive as written
 
 
 @dataclass(frozen=True, slots=True)
@@ -614,6 +645,7 @@ class ClaimStatusInquiry:
     here TRN02 is the inquirer's trace and REF*EJ the patient account number (= CLM01)."""
 
     kind: ClassVar[str] = "claim_status_inquiry"
+    schema_version: ClassVar[int] = 2  # v2: group_created_at
     key_fields: ClassVar[tuple[str, ...]] = (
         "transaction_set_id",
         "trace_number",
@@ -653,6 +685,9 @@ class ClaimStatusInquiry:
     sender_id: str  # ISA06
     interchange_control_number: str  # ISA13
     transaction_control_number: str  # ST02
+    # when the sender created the functional group, on its clock: X12 states no zone
+    # (decision 0031); None in records of v1
+    group_created_at: dt.datetime | None = None  # GS04 + GS05, naive as written
 
 
 # kinds added after the tuple above was fixed (appended so the file's order stays stable)

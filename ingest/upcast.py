@@ -65,3 +65,36 @@ def _appointment_event_v0(payload: Payload) -> Payload:
     """v1 added `event_reason` (SCH-6.1): v0 messages were read without it, so it is
     unknown (null), not empty."""
     return {**payload, "event_reason": payload.get("event_reason")}
+
+
+@upcaster("remittance_claim", 1)
+def _remittance_claim_v1(payload: Payload) -> Payload:
+    """v2 added `remark_codes` (MOA / MIA remark codes): v1 did not read them, so none."""
+    return {**payload, "remark_codes": payload.get("remark_codes")}
+
+
+@upcaster("remittance_line", 1)
+def _remittance_line_v1(payload: Payload) -> Payload:
+    """v2 added `remark_codes` (LQ*HE): v1 did not read them, so none."""
+    return {**payload, "remark_codes": payload.get("remark_codes")}
+
+
+# v2 of the X12 kinds added `group_created_at` (GS04 + GS05, decision 0031): v1 did not read
+# the group's creation time, so it is unknown (null)
+_GROUP_TIMED_KINDS = (
+    "claim_submission",
+    "claim_service_line",
+    "claim_status",
+    "claim_status_inquiry",
+    "remittance_payment",
+    "batch_acknowledgment",
+    "transaction_set_acknowledgment",
+)
+
+
+def _group_created_at_v1(payload: Payload) -> Payload:
+    return {**payload, "group_created_at": payload.get("group_created_at")}
+
+
+for _kind in _GROUP_TIMED_KINDS:
+    upcaster(_kind, 1)(_group_created_at_v1)

@@ -4,8 +4,10 @@
 computes the same columns over a date window, as the registry in the dbt YAML says: each
 kpi_scorecard column's `reaggregate` meta (dbt_project/models/marts/kpis/_kpis.yml) names the
 mart column it sums by kpi_date, the claim-level fact it takes a percentile of, the balance it
-reads at the period end, or the two columns it divides (decision 0022). The KPI definitions
-stay in dbt; this module only sums, divides and takes percentiles.
+reads at the period end, or the two columns it divides (decision 0022); `where` filters the
+mart's rows, `divide_by` scales a percentile, and `network: true` marks a mart without a
+facility (integration health, bank breaks): its value exists on the 'ALL' row only. The KPI
+definitions stay in dbt; this module only sums, divides and takes percentiles.
 """
 
 from __future__ import annotations
@@ -100,6 +102,7 @@ class _Reader:
         period_end: dt.date,
     ) -> None:
         self.con, self.window, self.period_end = con, window, period_end
+        self.is_network = facility == "ALL"
         if facility == "ALL":
             self.facility_sql, self.facility_args = "true", []
         elif facility == "UNMAPPED":
@@ -120,6 +123,8 @@ class _Reader:
     def _value(self, name: str, spec: Mapping[str, Any]) -> Any:
         if spec.get("period_end"):
             return self.period_end
+        if spec.get("network") and not self.is_network:
+            return None  # a mart without a facility: no value on a facility's row
         if "sum" in spec:
             return self._aggregate(spec["sum"], "sum", spec, dated=True)
         if "at_period_end" in spec:
@@ -147,15 +152,12 @@ class _Reader:
         model, column = _split(target)
         if function not in ("sum", "max"):
             raise ValueError(f"{target}: aggregate must be sum or max, not {function!r}")
-        conditions, args = [self.facility_sql], [*self.facility_args]
+        conditions, args = self._filters(spec)
         if dated:
             conditions, args = self._within("kpi_date", conditions, args)
         else:
             conditions.append("kpi_date = ?")
             args.append(self.period_end)
-        for filter_column, value in spec.get("where", {}).items():
-            conditions.append(f"{_identifier(filter_column)} = ?")
-            args.append(value)
         total = f"{function}({column})"
         if function == "sum":
             total = f"coalesce({total}, 0)"
@@ -165,15 +167,28 @@ class _Reader:
     def _percentile(self, spec: Mapping[str, Any]) -> float | None:
         model, column = _split(spec["percentile"])
         dated_by = _identifier(spec["dated_by"])
-        conditions, args = self._within(
-            dated_by, [self.facility_sql, f"{dated_by} is not null"], [*self.facility_args]
-        )
+        conditions, args = self._filters(spec)
+        conditions, args = self._within(dated_by, [*conditions, f"{dated_by} is not null"], args)
         fraction = float(spec["fraction"])
+        value = column
+        if "divide_by" in spec:  # as the scorecard: the double value divided, then ranked
+            value = f"cast({column} as double) / {float(spec['divide_by'])!r}"
         sql = (
-            f"select quantile_cont({column}, {fraction}) from marts.{model} "
+            f"select {_percentile_cont_sql(value, fraction)} from marts.{model} "
             f"where {' and '.join(conditions)}"
         )
         return self.con.execute(sql, args).fetchone()[0]
+
+    def _filters(self, spec: Mapping[str, Any]) -> tuple[list[str], list[Any]]:
+        """The facility (none for a network mart) and the spec's `where` equalities."""
+        conditions: list[str] = ["true"]
+        args: list[Any] = []
+        if not spec.get("network"):
+            conditions, args = [self.facility_sql], [*self.facility_args]
+        for filter_column, value in spec.get("where", {}).items():
+            conditions.append(f"{_identifier(filter_column)} = ?")
+            args.append(value)
+        return conditions, args
 
     def _within(
         self, date_column: str, conditions: list[str], args: list[Any]
@@ -201,3 +216,15 @@ def _identifier(name: str) -> str:
 
 def _plain(value: object) -> object:
     return float(value) if isinstance(value, Decimal) else value
+
+
+def _percentile_cont_sql(value: str, fraction: float) -> str:
+    """PostgreSQL's percentile_cont interpolation on DuckDB, as the dbt macro
+    `duckdb__percentile_cont` computes it (macros/cross_db.sql): lo + (hi - lo) * d in double
+    precision over the sorted non-null values, so a re-aggregated percentile equals the
+    scorecard's to the last bit."""
+    ordered = f"list_sort(list(cast({value} as double)) filter (where ({value}) is not null))"
+    position = f"(cast({float(fraction)!r} as double) * (count({value}) - 1))"
+    low = f"{ordered}[cast(floor({position}) as bigint) + 1]"
+    high = f"{ordered}[cast(ceil({position}) as bigint) + 1]"
+    return f"({low} + ({high} - {low}) * ({position} - floor({position})))"

@@ -14,7 +14,9 @@ each with its numerator and denominator (medians with their count).
   denial write-off), median, dated by resolution; open denials at the window end by age
   (days since the denial) and by appeal deadline;
 - denial write-offs: denial write-off amounts (expected reimbursement) dated by write-off /
-  expected reimbursement of the services dated by service (net patient service revenue);
+  net patient service revenue: the expected reimbursement of the services dated by service,
+  billed (claims.csv) or not billed by the window end (unbilled_services.csv), the same revenue
+  as net days in A/R (DESIGN §4; HFMA AR-6), with its billed and unbilled parts;
 - scheduling-to-revenue lag: booked -> service -> submission -> first payment, median days
   per hop and in total, for paid claims, dated by first payment;
 - net collection rate: payer (primary + secondary) and patient payments net of refunds /
@@ -24,7 +26,9 @@ each with its numerator and denominator (medians with their count).
 - reconciliation breaks: remits whose claim matches no accepted submission; claims without an
   adjudication 45 days after submission (not voided; dated by submission + 45 days); EFT
   835s paid in the window without a deposit (TRN02 + amount); deposits without an 835.
-  The bank breaks have no facility (an 835 covers a legal entity);
+  The bank breaks have no facility (an 835 covers a legal entity); a remit without submission
+  counts for the facility of its events (the facility its 835 can be attributed to, decision
+  0027: simulator/claims/truth_rows.py), in no facility when the payee bills for several;
 - net days in A/R (HFMA), `net_days_in_ar`: net A/R at the period end / average daily net
   patient service revenue of the 90 days ending on it. Net A/R = expected reimbursement of the
   services rendered up to the period end (billed or not: claims.csv plus the services not
@@ -168,15 +172,20 @@ def _dated(claims: list[Row], month: str, end: dt.date) -> dict[str, Any]:
     }
 
 
-def _write_offs(claims: list[Row], month: str | None) -> dict[str, Any]:
+def _write_offs(claims: list[Row], unbilled: list[Row], month: str | None) -> dict[str, Any]:
     def within(value: str) -> bool:
         return bool(value) and (month is None or value[:7] == month)
 
-    return _ratio(
-        sum((_money(r["denial_write_off_amount"]) for r in claims
-             if within(r.get("denial_write_off_date", ""))), Decimal("0")),
-        sum((_money(r["expected_reimbursement"]) for r in claims if within(r["service_date"])),
-            Decimal("0")))
+    def revenue(rows: list[Row]) -> Decimal:
+        return sum((_money(r["expected_reimbursement"]) for r in rows
+                    if within(r["service_date"])), Decimal("0"))
+
+    billed, not_billed = revenue(claims), revenue(unbilled)
+    written_off = sum((_money(r["denial_write_off_amount"]) for r in claims
+                       if within(r.get("denial_write_off_date", ""))), Decimal("0"))
+    return {**_ratio(written_off, billed + not_billed),
+            "denominator_billed": round(float(billed), 2),
+            "denominator_unbilled": round(float(not_billed), 2)}
 
 
 def _hfma(claims: list[Row], months: list[str] | None) -> dict[str, Any]:
@@ -235,8 +244,9 @@ def compute_claim_kpis(claims: Iterable[Row], events: Iterable[Row], end: dt.dat
     def overall(rows: list[Row], with_bank: bool) -> dict[str, Any]:
         values = _claim_kpis(rows, end)
         values["initial_denial_rate_hfma"] = _hfma(rows, None)
-        values["denial_write_off_ratio"] = _write_offs(rows, None)
         codes = {r["facility_code"] for r in rows}
+        values["denial_write_off_ratio"] = _write_offs(
+            rows, [r for r in unbilled if with_bank or r["facility_code"] in codes], None)
         values["reconciliation_breaks"] = _breaks(
             rows, events if with_bank else [e for e in events if e["event_type"] in (
                 "submission", "adjudication", "reversal") and e["facility_code"] in codes],
@@ -251,7 +261,7 @@ def compute_claim_kpis(claims: Iterable[Row], events: Iterable[Row], end: dt.dat
         window = months[max(0, index - 2): index + 1]
         return {**_dated(claims, month, end),
                 "initial_denial_rate_hfma_3m": _hfma(claims, window),
-                "denial_write_off_ratio": _write_offs(claims, month),
+                "denial_write_off_ratio": _write_offs(claims, unbilled, month),
                 "reconciliation_breaks": _breaks(claims, events, end, month)}
 
     grouped: dict[str, list[Row]] = defaultdict(list)

@@ -54,8 +54,17 @@
     percentile_cont({{ fraction }}) within group (order by {{ expr }})
 {%- endmacro %}
 
+{#- DuckDB's quantile_cont interpolates as lo * (1 - d) + hi * d, PostgreSQL's percentile_cont
+    as lo + (hi - lo) * d (float8): equal in exact arithmetic, not always in the last bit. Here
+    PostgreSQL's formula on DuckDB, over the sorted non-null values as doubles, so both engines
+    give the same double (test_postgres_portability compares them exactly). -#}
 {% macro duckdb__percentile_cont(expr, fraction) -%}
-    quantile_cont({{ expr }}, {{ fraction }})
+    {%- set sorted = "list_sort(list(cast(" ~ expr ~ " as double)) filter (where (" ~ expr ~ ") is not null))" -%}
+    {%- set position = "(cast(" ~ fraction ~ " as double) * (count(" ~ expr ~ ") - 1))" -%}
+    ({{ sorted }}[cast(floor({{ position }}) as bigint) + 1]
+        + ({{ sorted }}[cast(ceil({{ position }}) as bigint) + 1]
+            - {{ sorted }}[cast(floor({{ position }}) as bigint) + 1])
+        * ({{ position }} - floor({{ position }})))
 {%- endmacro %}
 
 

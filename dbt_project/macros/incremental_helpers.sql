@@ -222,11 +222,12 @@ exists (
 
 {#-
     The claim keys priced with a (payer, procedure) contract that changed (rows of the
-    `master_changes` CTE): their expected reimbursement moves.
+    `master_changes` CTE): their expected reimbursement moves. `priced_lines`: the priced lines
+    read (int_claim_lines_priced, or its own rows for that model).
 -#}
-{% macro claims_with_changed_contracts() -%}
+{% macro claims_with_changed_contracts(priced_lines=none) -%}
     select priced_lines.claim_key
-    from {{ ref('int_claim_lines_priced') }} as priced_lines
+    from {{ priced_lines if priced_lines is not none else ref('int_claim_lines_priced') }} as priced_lines
     inner join master_changes
         on master_changes.master_entity = 'payer_contracts'
         and master_changes.join_value = priced_lines.payer_id || '|' || priced_lines.procedure_code

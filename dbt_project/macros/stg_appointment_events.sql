@@ -41,3 +41,42 @@ with source as (
 
 select * from renamed
 {%- endmacro %}
+
+
+{#-
+    A staging model of one channel's appointment events: stg_appointment_events(channel) over
+    the rows landed since the model's last build (decision 0025), with their arrival time
+    (decision 0014).
+-#}
+{% macro stg_appointment_events_landed(channel) -%}
+with staged as (
+
+    {{ stg_appointment_events(channel) }}
+
+)
+
+, landed as (
+
+    select * from staged
+    {{ landed_since_last_build() }}
+
+)
+
+, arrivals as (
+
+    select
+        record_key
+        , cast(coalesce(delivered_at, received_at) as timestamp) as delivered_at
+    from {{ source(channel, 'appointment_event') }}
+    where source_file like '{{ channel }}/%'
+    {{ landed_since_last_build('and') }}
+
+)
+
+select
+    landed.*
+    , arrivals.delivered_at
+from landed
+inner join arrivals
+    on arrivals.record_key = landed.record_key
+{%- endmacro %}

@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from ingest.formats import x12_277_x212
 from ingest.formats._x12_common import expect_transaction, loop_dead_letter, read_x12, require
+from ingest.formats._x12_group_time import group_created_at
 from ingest.records import ClaimStatus, DeadLetter, Record
 from ingest.x12 import (
     Envelope,
@@ -103,6 +104,7 @@ def _read_transaction(txn: Transaction) -> Iterator[Record | DeadLetter]:
     level: _Level | None = None
     claim: _Claim | None = None
     report_date: dt.date | None = None
+    created = group_created_at(txn)
     comp = txn.separators.component
     for seg in txn.segments:
         sid = seg[0]
@@ -122,7 +124,7 @@ def _read_transaction(txn: Transaction) -> Iterator[Record | DeadLetter]:
     out: list[Record | DeadLetter] = []
     for claim in claims:
         try:
-            out.extend(_claim_statuses(claim, txn, report_date, comp))
+            out.extend(_claim_statuses(claim, txn, report_date, created, comp))
         except X12ValueError as exc:
             what = f"claim loop 2200D TRN02={claim.claim_id!r}"
             out.append(loop_dead_letter(SOURCE, txn, claim.segments, exc, what))
@@ -205,7 +207,11 @@ def _statuses(seg: list[str], comp: str, where: str, with_amount: bool) -> list[
 
 
 def _claim_statuses(
-    claim: _Claim, txn: Transaction, report_date: dt.date | None, comp: str
+    claim: _Claim,
+    txn: Transaction,
+    report_date: dt.date | None,
+    created: dt.datetime | None,
+    comp: str,
 ) -> list[ClaimStatus]:
     in_line = False
     for seg in claim.segments[1:]:
@@ -242,6 +248,7 @@ def _claim_statuses(
             sender_id=env.sender_id,
             interchange_control_number=env.interchange_control_number,
             transaction_control_number=env.transaction_control_number,
+            group_created_at=created,
         )
         for level, status in found
     ]

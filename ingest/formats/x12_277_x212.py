@@ -30,6 +30,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from ingest.formats._x12_common import loop_dead_letter, require
+from ingest.formats._x12_group_time import group_created_at
 from ingest.records import ClaimStatusInquiry, DeadLetter, Record
 from ingest.x12 import (
     Transaction,
@@ -81,6 +82,7 @@ class _Context:
     interchange_control_number: str
     transaction_control_number: str
     component: str
+    group_created_at: dt.datetime | None  # GS04 + GS05
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +115,7 @@ def read_transaction(txn: Transaction) -> Iterator[Record | DeadLetter]:
         env.interchange_control_number,
         env.transaction_control_number,
         txn.separators.component,
+        group_created_at(txn),
     )
     out: list[Record | DeadLetter] = []
     for level in levels:
@@ -302,4 +305,5 @@ def _record(
         sender_id=context.sender_id,
         interchange_control_number=context.interchange_control_number,
         transaction_control_number=context.transaction_control_number,
+        group_created_at=context.group_created_at,
     )

@@ -32,6 +32,7 @@ from ingest.formats._x12_common import (
     read_x12,
     require,
 )
+from ingest.formats._x12_group_time import group_created_at
 from ingest.records import (
     DeadLetter,
     ProviderAdjustment,
@@ -113,6 +114,8 @@ _LineDraft = draft_type(RemittanceLine)
 _AdjustmentDraft = draft_type(RemittanceAdjustment)
 _PADDING = [""] * 10
 _LINE_DATES = frozenset({"472", "150"})
+# segments with remark codes (RARC): LQ*HE of a line (2110), MOA / MIA of a claim (2100)
+_REMARK_SEGMENTS = frozenset({"LQ", "MOA", "MIA"})
 # CAS reason positions by segment length (2, 5, ... below 20, as the reference reads them); a
 # CAS of 64 elements or more (19 is the most X12 allows) is left to the reference reading
 _CAS_STARTS = tuple(tuple(range(2, min(size, 20), 3)) for size in range(64))
@@ -260,13 +263,23 @@ def _read_fast(
                 else:
                     line.units = None
                 line.service_date = None  # DTM*472
+                line.remark_codes = None  # LQ*HE
                 line.claim_index = claim_count
                 line.trace_number = trace_number
                 line.payer_trace_id = payer_trace_id
                 records.append(line)
                 continue
             if sid != "CLP" and sid != "PLB" and sid != "SE":
-                continue  # NM1, AMT, LX, ... of the claim loop: not read
+                if sid in _REMARK_SEGMENTS:  # NM1, AMT, LX, ... of the claim loop: not read
+                    if sid == "LQ":
+                        code = seg[2] if seg[1] == "HE" else ""  # short LQ: the reference
+                        if code and line is not None:
+                            codes = line.remark_codes
+                            line.remark_codes = code if codes is None else f"{codes},{code}"
+                    elif found := ",".join(filter(None, _claim_remark_elements(seg))):
+                        codes = claim.remark_codes
+                        claim.remark_codes = found if codes is None else f"{codes},{found}"
+                continue
             # the claim is complete
             if line is not None:
                 line.__class__ = RemittanceLine  # sealed
@@ -339,14 +352,20 @@ def _read_fast(
         claim.payer_id = payer_id
         claim.production_date = production_date
         claim.payment_date = payment_date
+        claim.remark_codes = None  # MOA / MIA
         records.append(claim)
     if claim is not None:
         raise _Irregular  # no SE (the tokenizer gives none such)
-    payment = _payment(header, claim_count, txn.envelope)
+    payment = _payment(header, claim_count, txn.envelope, group_created_at(txn))
     records.insert(0, payment)
     for index, (seg, pair) in enumerate(_plb_pairs(plbs), start=1):
         records.append(_provider_adjustment(seg, pair, index, payment, comp))
     return records
+
+
+def _claim_remark_elements(seg: list[str]) -> list[str]:
+    """The remark code elements of an MOA (MOA03..MOA07) or MIA (MIA05, MIA20..MIA24)."""
+    return seg[3:8] if seg[0] == "MOA" else seg[5:6] + seg[20:25]
 
 
 def _period_of_lines(claim: Any, records: list[Any], start: int) -> None:
@@ -394,7 +413,7 @@ def _read_reference(txn: Transaction) -> Iterator[Record | DeadLetter]:
             current.append(seg)
         else:
             _header_segment(header, seg)
-    payment = _payment(header, len(claims), txn.envelope)
+    payment = _payment(header, len(claims), txn.envelope, group_created_at(txn))
     comp = txn.separators.component
     out: list[Record | DeadLetter] = [payment]
     for claim in claims:
@@ -446,7 +465,9 @@ def _n1(h: _Header, seg: list[str]) -> None:
             h.payee_tax_id = element(seg, 4)
 
 
-def _payment(h: _Header, claim_count: int, env: Envelope) -> RemittancePayment:
+def _payment(
+    h: _Header, claim_count: int, env: Envelope, created: dt.datetime | None
+) -> RemittancePayment:
     if h.payment_amount is None:
         raise X12ValueError(
             "no BPR segment (financial information) in the header", "MissingSegment"
@@ -471,6 +492,7 @@ def _payment(h: _Header, claim_count: int, env: Envelope) -> RemittancePayment:
         sender_id=env.sender_id,
         interchange_control_number=env.interchange_control_number,
         transaction_control_number=env.transaction_control_number,
+        group_created_at=created,
     )
 
 
@@ -481,12 +503,14 @@ class _Line:
     control_number: str | None = None
     service_date: dt.date | None = None
     adjustments: list[list[str]] = field(default_factory=list)
+    remark_codes: list[str] = field(default_factory=list)  # LQ*HE
 
 
 def _claim_records(claim: _Claim, p: RemittancePayment, comp: str) -> list[Record]:
     clp = claim.clp
     claim_id = require(element(clp, 1), "CLP01 claim id")
     claim_cas: list[list[str]] = []
+    claim_remarks: list[str] = []  # MOA / MIA
     lines: list[_Line] = []
     date_from = date_to = None
     for seg in claim.segments[1:]:
@@ -506,12 +530,18 @@ def _claim_records(claim: _Claim, p: RemittancePayment, comp: str) -> list[Recor
                 date_to = to_date(value, "DTM*233 claim statement to date")
         elif sid == "REF" and lines and element(seg, 1) == "6R":
             lines[-1].control_number = element(seg, 2)
+        elif sid == "LQ" and lines and element(seg, 1) == "HE" and (code := element(seg, 2)):
+            lines[-1].remark_codes.append(code)
+        elif sid == "MOA" or sid == "MIA":
+            claim_remarks.extend(code for code in _claim_remark_elements(seg) if code)
     if date_from is None:
         line_dates = [ln.service_date for ln in lines if ln.service_date is not None]
         if line_dates:
             date_from = min(line_dates)
             date_to = date_to or max(line_dates)
-    out: list[Record] = [_remittance_claim(clp, claim_id, claim.index, date_from, date_to, p)]
+    out: list[Record] = [
+        _remittance_claim(clp, claim_id, claim.index, date_from, date_to, p, claim_remarks)
+    ]
     out.extend(_adjustments(claim_cas, claim_id, None, claim.index, p))
     for line in lines:
         out.append(_remittance_line(line, claim_id, claim.index, p, comp))
@@ -526,6 +556,7 @@ def _remittance_claim(
     date_from: dt.date | None,
     date_to: dt.date | None,
     p: RemittancePayment,
+    remark_codes: list[str],
 ) -> RemittanceClaim:
     return RemittanceClaim(
         claim_id=claim_id,
@@ -545,6 +576,7 @@ def _remittance_claim(
         payer_id=p.payer_id,
         production_date=p.production_date,
         payment_date=p.payment_date,
+        remark_codes=",".join(remark_codes) or None,
     )
 
 
@@ -566,6 +598,7 @@ def _remittance_line(
         claim_index=claim_index,
         trace_number=p.trace_number,
         payer_trace_id=p.payer_trace_id,
+        remark_codes=",".join(line.remark_codes) or None,
     )
 
 

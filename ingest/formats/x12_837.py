@@ -31,6 +31,7 @@ from ingest.formats._x12_common import (
     read_x12,
     require,
 )
+from ingest.formats._x12_group_time import group_created_at
 from ingest.records import ClaimServiceLine, ClaimSubmission, DeadLetter, Record
 from ingest.x12 import (
     Envelope,
@@ -135,6 +136,7 @@ def _read_fast(
     file's amounts read so far (`kept_amounts`)."""
     amounts = kept_amounts(amounts)
     env, comp = txn.envelope, txn.separators.component
+    created = group_created_at(txn)  # once per transaction: the group's GS04 / GS05
     levels: dict[str, _Level] = {}
     level: _Level | None = None
     submission_date: dt.date | None = None
@@ -204,6 +206,7 @@ def _read_fast(
                 line.sender_id = env.sender_id
                 line.interchange_control_number = env.interchange_control_number
                 line.transaction_control_number = env.transaction_control_number
+                line.group_created_at = created
                 records.append(line)
                 continue
             if op == _SV:
@@ -254,6 +257,7 @@ def _read_fast(
             if level is None:
                 raise _Irregular
             claim = _submission(seg, level, submission_date, env, comp, amounts)
+            claim.group_created_at = created
             records.append(claim)
             line, in_claim, statement, first, last, line_count = (
                 None,
@@ -378,6 +382,7 @@ def _read_reference(txn: Transaction) -> Iterator[Record | DeadLetter]:
     claim: _Claim | None = None
     claims: list[_Claim] = []
     submission_date: dt.date | None = None
+    created = group_created_at(txn)
     for seg in txn.segments:
         sid = seg[0]
         if claim is not None and sid not in ("HL", "CLM", "SE"):
@@ -398,7 +403,7 @@ def _read_reference(txn: Transaction) -> Iterator[Record | DeadLetter]:
     out: list[Record | DeadLetter] = []
     for claim in claims:
         try:
-            out.extend(_claim_records(claim, txn, submission_date))
+            out.extend(_claim_records(claim, txn, submission_date, created))
         except X12ValueError as exc:
             out.append(
                 loop_dead_letter(
@@ -499,7 +504,10 @@ def _line_segment(line: _LineDetail, seg: list[str]) -> None:
 
 
 def _claim_records(
-    claim: _Claim, txn: Transaction, submission_date: dt.date | None
+    claim: _Claim,
+    txn: Transaction,
+    submission_date: dt.date | None,
+    created: dt.datetime | None = None,
 ) -> list[Record]:
     clm, level, env, comp = claim.clm, claim.level, txn.envelope, txn.separators.component
     claim_id = require(element(clm, 1), "CLM01 patient control number")
@@ -511,7 +519,10 @@ def _claim_records(
             "no SBR (payer responsibility, SBR01) in the subscriber loop", "MissingSegment"
         )
     detail = _claim_detail(claim.segments)
-    lines = [_service_line(ln, claim_id, level, frequency, env, comp) for ln in detail.lines]
+    lines = [
+        _service_line(ln, claim_id, level, frequency, env, comp, created)
+        for ln in detail.lines
+    ]
     starts = [ln.date_from for ln in detail.lines if ln.date_from is not None]
     ends = [ln.date_to or ln.date_from for ln in detail.lines if ln.date_from is not None]
     billing_npi = level.inherited("billing_npi")
@@ -538,6 +549,7 @@ def _claim_records(
         interchange_control_number=env.interchange_control_number,
         group_control_number=env.group_control_number,
         transaction_control_number=env.transaction_control_number,
+        group_created_at=created,
     )
     return [submission, *lines]
 
@@ -562,7 +574,13 @@ def _clm05(clm: list[str], comp: str) -> tuple[str | None, str | None, str]:
 
 
 def _service_line(
-    line: _LineDetail, claim_id: str, level: _Level, frequency: str, env: Envelope, comp: str
+    line: _LineDetail,
+    claim_id: str,
+    level: _Level,
+    frequency: str,
+    env: Envelope,
+    comp: str,
+    created: dt.datetime | None,
 ) -> ClaimServiceLine:
     procedure, revenue, charge, units = _service(line, comp)
     return ClaimServiceLine(
@@ -579,6 +597,7 @@ def _service_line(
         sender_id=env.sender_id,
         interchange_control_number=env.interchange_control_number,
         transaction_control_number=env.transaction_control_number,
+        group_created_at=created,
     )
 
 

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ingest.formats._x12_common import expect_transaction, loop_dead_letter, read_x12, require
+from ingest.formats._x12_group_time import group_created_at
 from ingest.records import (
     BatchAcknowledgment,
     DeadLetter,
@@ -213,10 +214,11 @@ def _read(txn: Transaction) -> Iterator[Record | DeadLetter]:
     if group_status not in GROUP_STATUSES:
         raise X12ValueError(f"AK9-01 {group_status!r} is not an acknowledgment code")
     report_date = to_date(head.report_date_text, "GS04 date")
+    created = group_created_at(txn)
     results: list[str] = []
     for number, one in enumerate(sets, 1):
         try:
-            record = _set_record(one, functional_id, group, head, env, report_date)
+            record = _set_record(one, functional_id, group, head, env, report_date, created)
         except X12ValueError as exc:
             yield loop_dead_letter(SOURCE, txn, one.segments, exc, f"AK2 loop #{number}")
             continue
@@ -238,6 +240,7 @@ def _read(txn: Transaction) -> Iterator[Record | DeadLetter]:
         interchange_control_number=env.interchange_control_number,
         group_control_number=env.group_control_number,
         transaction_control_number=env.transaction_control_number,
+        group_created_at=created,
     )
 
 
@@ -248,6 +251,7 @@ def _set_record(
     head: _Head,
     env: Envelope,
     report_date: dt.date | None,
+    created: dt.datetime | None,
 ) -> TransactionSetAcknowledgment:
     ik5 = one.ik5
     if ik5 is None:
@@ -274,6 +278,7 @@ def _set_record(
         interchange_control_number=env.interchange_control_number,
         group_control_number=env.group_control_number,
         transaction_control_number=env.transaction_control_number,
+        group_created_at=created,
     )
 
 

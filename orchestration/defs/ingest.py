@@ -111,13 +111,17 @@ def _dead_letter_rate_check(source: str) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=f"raw_{source}",
         name="dead_letter_rate",
-        description=f"Dead-lettered / received items of the feed stay under "
+        description=f"Dead-lettered / received messages of the feed stay under "
         f"{DEAD_LETTER_RATE_LIMIT:.0%} (integration failure rate, DESIGN §4).",
     )
     def _check(hcops: HcopsResource) -> dg.AssetCheckResult:
         with duckdb.connect(str(hcops.settings.warehouse), read_only=True) as con:
+            # messages (an X12 transaction set, an HL7 message, an NDJSON line, ...): the
+            # unit of the integration failure rate; batches landed before the column existed
+            # count their items
             received, dead = con.execute(
-                """select coalesce(sum(received), 0), coalesce(sum(dead_lettered), 0)
+                """select coalesce(sum(coalesce(messages_received, received)), 0),
+                          coalesce(sum(dead_lettered), 0)
                    from raw.landing_batches where source = ?""",
                 [source],
             ).fetchone()

@@ -35,6 +35,21 @@ REQUEST_STATUSES: StatusWeights = ((("R4", "317"), 0.5), (("R4", "297"), 0.3),
 # invalid information), else 1
 PAID_STATUS, UNPAID_STATUS = ("F1", "65"), ("F4", "1")
 DENIAL_STATUS_CODES = {"197": "84", "16": "21"}
+# 835 remark codes (RARC, X12 list; seeds/rarc_codes.csv) a payer sends with a CARC: LQ*HE
+# on the service line carrying the CAS, MOA03.. on the claim when the CAS is at claim level.
+# CO-16 information missing: MA130 unprocessable, resubmit; CO-197 no authorization: M62
+# treatment authorization code missing; CO-50 not medically necessary: N130 see the plan's
+# coverage guidelines; CO-B7 provider not eligible: N290 rendering provider identifier
+REMARKS_BY_CARC: dict[str, tuple[str, ...]] = {
+    "16": ("MA130",), "197": ("M62",), "50": ("N130",), "B7": ("N290",),
+}
+# a line paid below its contract rate (the too-high CO-45 of an underpayment): N381 see the
+# contract's payment terms
+UNDERPAID_LINE_REMARKS: tuple[str, ...] = ("N381",)
+# MOA alert on every processed (CLP02 1) or reversed (22) claim of these payer types: MA01
+# appeal rights (Medicare prints it on Part B remittances)
+PROCESSED_CLAIM_REMARKS: dict[str, tuple[str, ...]] = {"medicare": ("MA01",)}
+MOA_REMARK_SLOTS = 5  # MOA03..MOA07
 
 
 @dataclass(frozen=True)

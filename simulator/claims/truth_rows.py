@@ -1,13 +1,21 @@
 """Truth rows of the claims lifecycle, from the simulation itself (never re-read from the
 files): extra columns of truth/claims.csv and the rows of truth/claim_events.csv and
-truth/claim_status_inquiries.csv."""
+truth/claim_status_inquiries.csv.
+
+An event's facility_code is the facility it belongs to. A remit for a claim never submitted
+(an orphan CLP) belongs to the facility the files can show (decision 0027): the visit its CLP01
+names, else the one facility its payee billed 837s for (the service facilities of the claims
+sent under the payee's NPI); else none (empty), as a payee that bills for several facilities
+(the parent's shared TIN) cannot say which one was paid for."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from simulator.claims.backoffice import trace_number
+from simulator.claims.remarks import remarks
 from simulator.model import Claim, Simulation
 
 ZERO = Decimal("0")
@@ -23,7 +31,7 @@ CLAIM_EXTRA_COLUMNS = (
 )
 EVENT_COLUMNS = ("event_id", "event_type", "event_date", "claim_id", "payer_id",
                  "payer_responsibility", "facility_code", "frequency_code", "status", "reason",
-                 "amount", "reference", "detail")
+                 "amount", "reference", "detail", "remark_codes")
 STATUS_INQUIRY_COLUMNS = (
     "inquiry_date", "trace_number", "claim_id", "payer_id", "payer_responsibility",
     "billing_entity_code", "payer_claim_number", "service_date", "charge_amount",
@@ -149,7 +157,10 @@ def _transmission_events(claim: Claim, facility: str) -> list[dict[str, str]]:
     return rows
 
 
-def _adjudication_events(claim: Claim, facility: str) -> list[dict[str, str]]:
+def _adjudication_events(claim: Claim, facility: str,
+                         payer_types: Mapping[str, str]) -> list[dict[str, str]]:
+    """Adjudication / reversal (with the remark codes of its CLP: MOA then LQ*HE, comma
+    separated as the 835 carries them) and payment events of a claim."""
     rows = []
     for a in claim.adjudications:
         base = {"claim_id": claim.claim_id, "payer_id": claim.payer_id,
@@ -162,19 +173,46 @@ def _adjudication_events(claim: Claim, facility: str) -> list[dict[str, str]]:
         rows.append({**base, "event_type": "reversal" if a.status_code == "22"
                      else "adjudication", "event_date": _day(a.production_date),
                      "status": a.status_code, "reason": denial, "amount": _money(a.paid),
-                     "detail": a.kind})
+                     "detail": a.kind, "remark_codes": ",".join(
+                         remarks(claim, a, payer_types[claim.payer_id]).all())})
         if a.paid:
             rows.append({**base, "event_type": "payment", "event_date": _day(a.payment_date),
                          "status": a.status_code, "amount": _money(a.paid), "detail": a.kind})
     return rows
 
 
+def billed_facilities(claims: Iterable[Claim]) -> dict[str, set[str]]:
+    """Payee (billing) entity -> the facilities of the claims its 837s carried."""
+    found: dict[str, set[str]] = {}
+    for claim in claims:
+        if claim.transmissions:
+            found.setdefault(claim.payee_entity_code, set()).add(claim.facility_code)
+    return found
+
+
+def remit_facility(claim_id: str, payee_entity_code: str, visits: Mapping[str, str],
+                   billed: Mapping[str, set[str]]) -> str:
+    """The facility a remit without submission is attributed to (decision 0027): the visit's
+    when CLP01 is a visit number, else the payee's only billed facility, else ''."""
+    if claim_id in visits:
+        return visits[claim_id]
+    facilities = billed.get(payee_entity_code, set())
+    return next(iter(facilities)) if len(facilities) == 1 else ""
+
+
 def event_rows(simulation: Simulation) -> list[dict[str, str]]:
     revenue = simulation.revenue
     rows: list[dict[str, str]] = []
-    for claim in [*simulation.claims, *revenue.secondary_claims, *revenue.orphan_claims]:
+    submitted = [*simulation.claims, *revenue.secondary_claims]
+    for claim in submitted:
         rows += _transmission_events(claim, claim.facility_code)
-        rows += _adjudication_events(claim, claim.facility_code)
+        rows += _adjudication_events(claim, claim.facility_code, revenue.payer_types)
+    visits = {a.visit_number: a.facility_code for a in simulation.appointments}
+    billed = billed_facilities(submitted)
+    for claim in revenue.orphan_claims:
+        rows += _transmission_events(claim, claim.facility_code)  # none: never submitted
+        rows += _adjudication_events(claim, remit_facility(
+            claim.claim_id, claim.payee_entity_code, visits, billed), revenue.payer_types)
     for entry in revenue.accounting:
         claim = entry.claim
         rows.append({"event_type": entry.kind, "event_date": _day(entry.date),

@@ -1,6 +1,7 @@
 """835 (005010X221A1) remittances: one file per payer payment run (production date), one
 transaction (BPR / TRN) per payee TIN (N1*PE / REF*TJ: the claims' billing entity, which may
-pay claims of several legal entities' facilities: truth/intercompany.csv); BPR02 = sum of
+pay claims of several legal entities' facilities: truth/intercompany.csv); remark codes
+(`simulator.claims.remarks`) as MOA on the claim and LQ*HE on the line; BPR02 = sum of
 CLP04 - sum of PLB. A reversal (CLP02 22) negates every amount of the CLP it reverses; a
 secondary payer's CLP has CLP02 2."""
 
@@ -12,6 +13,7 @@ from decimal import Decimal
 
 from simulator.claims.backoffice import trace_number as _trace
 from simulator.claims.records import ProviderAdjustment, RemitTransaction
+from simulator.claims.remarks import Remarks, remarks
 from simulator.model import Adjudication, Adjustment, Claim, Simulation
 from simulator.network import LegalEntity, Network, Payer
 from simulator.writers.x12 import Envelope, amount, composite, d8, interchange, segment, transaction
@@ -58,7 +60,7 @@ def _cas(adjustments: list[Adjustment]) -> list[str]:
             for group, items in groups.items()]
 
 
-def _lines(claim: Claim, adjudication: Adjudication) -> list[str]:
+def _lines(claim: Claim, adjudication: Adjudication, remark: Remarks) -> list[str]:
     if not adjudication.line_paid:  # adjudicated at claim level only (no SVC loops)
         return []
     segments = []
@@ -74,6 +76,7 @@ def _lines(claim: Claim, adjudication: Adjudication) -> list[str]:
         ]
         if adjudication.status_code == "1":
             segments.append(segment("AMT", "B6", amount(line.allowed)))
+        segments += [segment("LQ", "HE", code) for code in remark.lines.get(line.number, ())]
     return segments
 
 
@@ -82,6 +85,8 @@ def _claim(claim: Claim, adjudication: Adjudication, payer: Payer) -> list[str]:
     responsibility = adjudication.patient_responsibility
     claim_level = [a for a in adjudication.adjustments if a.line_number is None]
     charge = -claim.charge if adjudication.status_code == "22" else claim.charge
+    remark = remarks(claim, adjudication, payer.payer_type)
+    moa = [segment("MOA", "", "", *remark.claim)] if remark.claim else []
     return [
         segment("CLP", claim.claim_id, adjudication.status_code, amount(charge),
                 amount(adjudication.paid), amount(responsibility) if responsibility else "",
@@ -91,8 +96,9 @@ def _claim(claim: Claim, adjudication: Adjudication, payer: Payer) -> list[str]:
         *_cas(claim_level),
         segment("NM1", "QC", "1", patient.family, patient.given, "", "", "", "MI",
                 claim.member_id or patient.member_id),
+        *moa,  # outpatient adjudication: MOA03.. remark codes
         segment("DTM", "232", d8(claim.service_date)),
-        *_lines(claim, adjudication),
+        *_lines(claim, adjudication, remark),
     ]
 
 

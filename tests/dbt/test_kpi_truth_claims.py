@@ -266,11 +266,16 @@ def test_claim_kpis_by_month(default_network: Network) -> None:
         write_offs = _month_sums(
             net,
             "kpi_denial_write_offs_daily",
-            "sum(net_denial_write_off_amount) as w, sum(npsr_billed) as billed",
+            "sum(net_denial_write_off_amount) as w, sum(npsr_billed) as billed"
+            ", sum(npsr_unbilled_estimate) as estimate",
             month,
         )
-        assert_ratio(
-            expected["denial_write_off_ratio"], write_offs["w"], write_offs["billed"], month
+        assert_write_offs(
+            expected["denial_write_off_ratio"],
+            write_offs["w"],
+            write_offs["billed"],
+            write_offs["estimate"],
+            month,
         )
         collections = _month_sums(
             net,
@@ -414,24 +419,55 @@ def test_unbilled_estimates_are_truly_unbilled_and_never_above_the_truth(
         assert got <= expected["value"]  # the estimate leaves out, never adds
 
 
-def test_denial_write_off_ratio_on_billed_revenue(
+def assert_write_offs(
+    expected: dict[str, Any], written_off: Any, billed: Any, estimate: Any, where: str
+) -> float | None:
+    """Denial write-offs over net patient service revenue, billed or not (DESIGN §4, HFMA AR-6:
+    the revenue of net days in A/R). Exact: the net write-offs and the billed revenue. The
+    revenue of services not billed yet is the estimate of decision 0021, which leaves out the
+    visits of patients never billed: never above the truth's. Returns the pipeline's ratio."""
+    assert (cents(written_off), cents(billed)) == (
+        expected["numerator"],
+        expected["denominator_billed"],
+    ), where
+    total = cents(expected["denominator_billed"] + expected["denominator_unbilled"])
+    assert total == expected["denominator"], where
+    assert 0 <= cents(estimate) <= expected["denominator_unbilled"], where
+    revenue = float(billed or 0) + float(estimate or 0)
+    if expected["value"] is None:
+        assert not revenue, where
+        return None
+    value = float(written_off or 0) / revenue
+    assert value >= expected["value"] - RATE_TOLERANCE, where  # a smaller revenue, never larger
+    return value
+
+
+def test_denial_write_off_ratio_on_net_patient_service_revenue(
     default_network: Network, scorecard: dict[str, dict[str, Any]]
 ) -> None:
     claim_kpis = default_network.truth_kpis()["claim_kpis"]
     groups = {"ALL": claim_kpis["overall"], **claim_kpis["by_facility"]}
     for facility, expected in groups.items():
-        billed = records(
+        revenue = records(
             default_network,
             f"""select sum(npsr_billed) as billed, sum(npsr_unbilled_estimate) as estimate
                from marts.kpi_denial_write_offs_daily
                {"" if facility == "ALL" else "where facility_code = ?"}""",
             [] if facility == "ALL" else [facility],
         )[0]
+        expected_ratio = expected["denial_write_off_ratio"]
+        assert expected_ratio["denominator_unbilled"] > 0, facility  # services not billed yet
         row = scorecard[facility]
-        assert_ratio(
-            expected["denial_write_off_ratio"],
+        value = assert_write_offs(
+            expected_ratio,
             row["net_denial_write_offs"],
-            billed["billed"],
+            revenue["billed"],
+            revenue["estimate"],
             facility,
         )
-        assert row["net_patient_service_revenue"] == billed["billed"] + billed["estimate"]
+        assert row["net_patient_service_revenue"] == revenue["billed"] + revenue["estimate"]
+        assert row["denial_write_off_ratio"] == pytest.approx(value, rel=RATE_TOLERANCE)
+        # the estimate's shortfall, as in net days in A/R (decision 0021)
+        assert float(row["net_patient_service_revenue"]) == pytest.approx(
+            expected_ratio["denominator"], rel=NET_DAYS_RELATIVE_TOLERANCE
+        ), facility

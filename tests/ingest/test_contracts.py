@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import json
 import typing
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,14 @@ from jsonschema import Draft202012Validator
 from ingest import contracts, upcast
 from ingest.contracts.__main__ import main as contracts_main
 from ingest.formats import PARSERS
-from ingest.records import RECORD_TYPES, AppointmentEvent, DeadLetter, schema_version_of
+from ingest.records import (
+    RECORD_TYPES,
+    AppointmentEvent,
+    DeadLetter,
+    RemittanceClaim,
+    RemittanceLine,
+    schema_version_of,
+)
 
 
 @pytest.mark.parametrize("record_type", RECORD_TYPES, ids=lambda t: t.kind)
@@ -161,6 +169,37 @@ def test_appointment_event_v0_upcasts_to_v1() -> None:
     assert AppointmentEvent(**{**lifted, "event_time": EVENT.event_time}) == EVENT
 
 
+REMIT_LINE = RemittanceLine(
+    claim_id="V1", line_number=1, line_control_number="V1L1", procedure_code="99213",
+    charge_amount=Decimal("150.00"), paid_amount=Decimal("0.00"), units=Decimal("1"),
+    service_date=dt.date(2026, 1, 5), claim_index=1, trace_number="T1", payer_trace_id="1X",
+    remark_codes="N130,M15",
+)
+REMIT_CLAIM = RemittanceClaim(
+    claim_id="V1", status_code="4", charge_amount=Decimal("150.00"), paid_amount=Decimal("0"),
+    patient_responsibility_amount=None, claim_filing_indicator="MB",
+    payer_claim_control_number="PCN1", facility_type_code="11", frequency_code="1",
+    service_date_from=dt.date(2026, 1, 5), service_date_to=None, claim_index=1,
+    trace_number="T1", payer_trace_id="1X", payer_id="P1",
+    production_date=dt.date(2026, 1, 20), payment_date=dt.date(2026, 1, 22),
+    remark_codes="MA130",
+)
+
+
+@pytest.mark.parametrize("record", [REMIT_LINE, REMIT_CLAIM], ids=lambda r: r.kind)
+def test_remittance_v1_upcasts_to_v2_without_remark_codes(record: object) -> None:
+    kind = record.kind  # type: ignore[attr-defined]
+    v2 = contracts.to_json(record)
+    assert v2["remark_codes"] == record.remark_codes  # type: ignore[attr-defined]
+    assert contracts.validate(v2, contracts.load_schema(kind, 2)) == []
+    v1 = {k: v for k, v in v2.items() if k != "remark_codes"}
+    assert contracts.validate(v1, contracts.load_schema(kind, 1)) == []
+    lifted = upcast.upcast(kind, v1, from_version=1)
+    assert list(lifted) == list(v2) and lifted["remark_codes"] is None  # none were read
+    assert contracts.validate(lifted, contracts.load_schema(kind)) == []
+    assert upcast.upcast(kind, v2, from_version=2) == v2
+
+
 def test_every_frozen_version_has_an_upcast_path_and_no_step_breaks_it() -> None:
     frozen = contracts.committed()
     for (kind, version), schema in frozen.items():
@@ -181,4 +220,31 @@ def test_upcast_refuses_unknown_paths() -> None:
         upcast.upcast("appointment_event", {}, from_version=2)
     with pytest.raises(upcast.UpcastError, match="no upcaster"):
         upcast.upcast("claim_status", {}, from_version=0)
-    assert upcast.upcast("claim_status", {"a": 1}, from_version=1) == {"a": 1}
+    assert upcast.upcast("bank_deposit", {"a": 1}, from_version=1) == {"a": 1}
+
+
+GROUP_TIMED_KINDS = (
+    "claim_submission",
+    "claim_service_line",
+    "claim_status",
+    "claim_status_inquiry",
+    "remittance_payment",
+    "batch_acknowledgment",
+    "transaction_set_acknowledgment",
+)
+
+
+@pytest.mark.parametrize("kind", GROUP_TIMED_KINDS)
+def test_x12_v1_upcasts_to_v2_with_an_unknown_group_time(kind: str) -> None:
+    """v2 added the group's creation time (GS04 / GS05, decision 0031), nullable: v1 records
+    were read without it, so it is unknown, never a made-up time."""
+    v1_schema, v2_schema = contracts.load_schema(kind, 1), contracts.load_schema(kind, 2)
+    assert set(v2_schema["properties"]) - set(v1_schema["properties"]) == {"group_created_at"}
+    assert contracts.breaking_changes(v1_schema, v2_schema) == []
+    assert v2_schema["properties"]["group_created_at"]["type"] == ["string", "null"]
+    v1 = {name: None for name in v1_schema["properties"]}
+    lifted = upcast.upcast(kind, v1, from_version=1)
+    assert list(lifted) == [*v1, "group_created_at"] and lifted["group_created_at"] is None
+    assert upcast.upcast(kind, {**v1, "group_created_at": "2026-01-05T09:30:00"}, 1, 2)[
+        "group_created_at"
+    ] == "2026-01-05T09:30:00"  # a value already there is kept

@@ -18,6 +18,7 @@ from ingest.records import (
     DeadLetter,
     RemittanceAdjustment,
     RemittanceClaim,
+    RemittanceLine,
 )
 
 pytestmark = pytest.mark.corpus
@@ -293,3 +294,52 @@ def test_siu_event_counts_match_msh_count(corpus_dir: Path) -> None:
         assert sum(isinstance(i, AppointmentEvent) for i in items) == siu, path.name
         kinds.update(type(i).__name__ for i in items)
     assert kinds["AppointmentEvent"] >= 15
+
+
+# 835s with remark codes: LQ*HE on lines, MOA / MIA on claims (hdi__negotiated_discount.dat
+# has LQs too but its transaction is dead-lettered whole: SE01 counts 34 of its 72 segments)
+REMARK_CHECKED = (
+    "dwai__X221-line-service-line-penalty-tax-or-bonuses-impacting-payment-only-example-1.edi",
+    "edi835p__emedny_sample.txt",
+    "hdi__835-all-fields.dat",
+    "hdi__835-denial.dat",
+    "lfh__medicare-part-a.835",
+    "pyx12__835_mult_loops.txt",
+)
+_CLAIM_REMARK_ELEMENTS = {"MOA": (3, 4, 5, 6, 7), "MIA": (5, 20, 21, 22, 23, 24)}
+
+
+def _pyx12_remarks(path: Path) -> Counter[tuple[str, int | None, str]]:
+    """(CLP01, SVC ordinal in the claim or None for MOA / MIA, remark code) read by pyx12."""
+    x12file = pytest.importorskip("pyx12.x12file")
+    found: Counter[tuple[str, int | None, str]] = Counter()
+    claim_id, line = "", 0
+    with path.open(encoding="latin-1") as handle:
+        for seg in x12file.X12Reader(handle):
+            sid = seg.get_seg_id()
+            if sid == "CLP":
+                claim_id, line = seg.get_value("CLP01"), 0
+            elif sid == "SVC":
+                line += 1
+            elif sid == "LQ" and seg.get_value("LQ01") == "HE" and line:
+                found[(claim_id, line, seg.get_value("LQ02"))] += 1
+            elif sid in _CLAIM_REMARK_ELEMENTS:
+                for i in _CLAIM_REMARK_ELEMENTS[sid]:
+                    if code := seg.get_value(f"{sid}{i:02d}"):
+                        found[(claim_id, None, code)] += 1
+    return found
+
+
+@pytest.mark.parametrize("name", REMARK_CHECKED)
+def test_835_remark_codes_match_pyx12(corpus_dir: Path, name: str) -> None:
+    path = corpus_dir / "x12_835" / name
+    expected = _pyx12_remarks(path)
+    assert expected, f"{name}: pyx12 read no remark code"
+    items = _parse(path, "x12_835")
+    assert not [i for i in items if isinstance(i, DeadLetter)]
+    landed: Counter[tuple[str, int | None, str]] = Counter()
+    for item in items:
+        if isinstance(item, RemittanceLine | RemittanceClaim) and item.remark_codes:
+            line = item.line_number if isinstance(item, RemittanceLine) else None
+            landed.update((item.claim_id, line, c) for c in item.remark_codes.split(","))
+    assert landed == expected

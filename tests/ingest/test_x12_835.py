@@ -37,12 +37,14 @@ BODY = [
     "LX*1",
     "CLP*V1001*1*150.00*125.00*20.00*12*PAYERCLM123*11*1",
     "NM1*QC*1*DOE*JANE****MI*MEM001",
+    "MOA***MA01**N130",
     "DTM*232*20260102",
     "DTM*233*20260103",
     "SVC*HC:99213*100.00*95.00**1",
     "DTM*472*20260102",
     "CAS*CO*45*5.00",
     "REF*6R*V1001-1",
+    "LQ*HE*N381",
     "SVC*HC:85025:QW*50.00*30.00**2",
     "DTM*472*20260103",
     "CAS*PR*2*15.00**1*5.00*1",
@@ -50,8 +52,12 @@ BODY = [
     "CLP*V1002*4*80.00*0*0*12*PAYERCLM124*11*1",
     "CAS*CO*197*80.00",
     "NM1*QC*1*ROE*RICHARD****MI*MEM002",
+    "MIA*0***80.00*MA130" + "*" * 15 + "N54",
     "SVC*HC:99212*80.00*0**1",
     "DTM*472*20260104",
+    "LQ*HE*M62",
+    "LQ*RX*70",
+    "LQ*HE*N54",
     "PLB*1111111111*20261231*L6:INT01*-5.00*WO:OVP01*10.00",
 ]
 
@@ -89,6 +95,7 @@ def test_payment() -> None:
         sender_id="PAYERSEND",
         interchange_control_number="000000900",
         transaction_control_number="0001",
+        group_created_at=dt.datetime(2026, 1, 5, 12, 0),  # GS04 / GS05
     )
 
 
@@ -189,6 +196,16 @@ def test_lines() -> None:
             None,
         ),
     ]
+
+
+def test_remark_codes_of_lines_and_claims() -> None:
+    """LQ*HE (not LQ*RX, NCPDP reject codes) on lines; MOA03..07 and MIA05 / MIA20..24 on
+    claims; comma separated in segment order, None when there are none."""
+    items = _parse()
+    assert [ln.remark_codes for ln in _of(items, RemittanceLine)] == [
+        "N381", None, "M62,N54"
+    ]
+    assert [c.remark_codes for c in _of(items, RemittanceClaim)] == ["MA01,N130", "MA130,N54"]
 
 
 def test_adjustments_claim_and_line_level() -> None:
@@ -333,7 +350,8 @@ def _mutated_bodies(count: int) -> list[list[str]]:
         elif kind == 1:
             parts = parts[: rng.randrange(1, len(parts) + 1)]
         elif kind == 2:
-            parts[0] = rng.choice(["CLP", "SVC", "CAS", "DTM", "REF", "PLB", "TRN", "N1", "LX"])
+            parts[0] = rng.choice(["CLP", "SVC", "CAS", "DTM", "REF", "PLB", "TRN", "N1", "LX",
+                                   "LQ", "MOA", "MIA"])
         else:
             body.insert(rng.randrange(len(body) + 1), body[rng.randrange(len(body))])
         if kind < 3:

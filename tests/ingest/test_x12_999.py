@@ -64,6 +64,7 @@ def test_accepted_batch() -> None:
             interchange_control_number="000000201",
             group_control_number="201",
             transaction_control_number="0001",
+            group_created_at=dt.datetime(2026, 1, 5, 12, 0),  # GS04 / GS05
         ),
         BatchAcknowledgment(
             functional_id="HC",
@@ -81,6 +82,7 @@ def test_accepted_batch() -> None:
             interchange_control_number="000000201",
             group_control_number="201",
             transaction_control_number="0001",
+            group_created_at=dt.datetime(2026, 1, 5, 12, 0),  # GS04 / GS05
         ),
     ]
 

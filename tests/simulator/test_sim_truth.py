@@ -27,9 +27,9 @@ def claims(out: Path) -> list[dict[str, str]]:
     return read_rows(out / "truth" / "claims.csv")
 
 
-def test_default_generation_is_fast_and_sized(default_dataset: tuple) -> None:
-    _, summary, seconds = default_dataset
-    assert seconds < 10
+def test_default_generation_is_sized(default_dataset: tuple) -> None:
+    # its speed is measured by `make bench-generate` (docs/benchmarks.md), not asserted here
+    _, summary, _ = default_dataset
     assert summary.appointments > 3000 and summary.claims > 2000 and summary.remits > 1000
     assert summary.files_by_folder["truth"] >= 5  # claims, appointments, kpis, scheduling
 

@@ -10,27 +10,7 @@
     and of the (payer, procedure) pairs whose contract terms a new extract changed.
 -#}
 {%- set since = incremental_since() %}
-with master_changes as (
-
-    {{ master_data_changes_since(since) }}
-
-)
-
-, touched_claims as (
-
-    {{ claims_touched_since(since) }}
-    {%- if since %}
-
-    union
-
-    select priced.claim_key
-    from {{ this }} as priced
-    inner join master_changes
-        on master_changes.master_entity = 'payer_contracts'
-        and master_changes.join_value = priced.payer_id || '|' || priced.procedure_code
-    {%- endif %}
-
-)
+{{ touched_claims_ctes(since, contracts_priced_in=this) }}
 
 , service_lines as (
 

@@ -15,6 +15,7 @@
     a 999 / TA1 to its batch: int_claim_activity), with every answer to their batches.
 -#}
 {%- set since = incremental_since() %}
+{%- set group_unit = ('acknowledged_group_control_number', 'group_control_number') %}
 with touched_claims as (
 
     {{ claims_touched_since(since) }}
@@ -28,61 +29,28 @@ with touched_claims as (
 
 )
 
+-- the latest answer to each acknowledged unit of the batches (macro latest_batch_answers)
 , transaction_set_answers as (
 
-    -- a re-sent 999 repeats its answers: the latest one per acknowledged transaction set
-    select
-        *
-        , row_number() over (
-            partition by receiver_id, acknowledged_group_control_number, acknowledged_transaction_control_number
-            order by report_date desc nulls last, interchange_control_number desc, record_key desc
-        ) as answer_rank
-    from {{ ref('stg_x12_999__transaction_set_acknowledgments') }} as answers
-    {%- if since %}
-    where exists (
-        select 1 from submissions
-        where submissions.sender_id = answers.receiver_id
-            and submissions.group_control_number = answers.acknowledged_group_control_number
-    )
-    {%- endif %}
+    {{ latest_batch_answers(
+        ref('stg_x12_999__transaction_set_acknowledgments'),
+        [group_unit, ('acknowledged_transaction_control_number', 'transaction_control_number')],
+        since) }}
 
 )
 
 , group_answers as (
 
-    select
-        *
-        , row_number() over (
-            partition by receiver_id, acknowledged_group_control_number
-            order by report_date desc nulls last, interchange_control_number desc, record_key desc
-        ) as answer_rank
-    from {{ ref('stg_x12_999__batch_acknowledgments') }} as answers
-    {%- if since %}
-    where exists (
-        select 1 from submissions
-        where submissions.sender_id = answers.receiver_id
-            and submissions.group_control_number = answers.acknowledged_group_control_number
-    )
-    {%- endif %}
+    {{ latest_batch_answers(ref('stg_x12_999__batch_acknowledgments'), [group_unit], since) }}
 
 )
 
 , interchange_answers as (
 
-    select
-        *
-        , row_number() over (
-            partition by receiver_id, acknowledged_interchange_control_number
-            order by interchange_control_number desc, record_key desc
-        ) as answer_rank
-    from {{ ref('stg_x12_999__interchange_acknowledgments') }} as answers
-    {%- if since %}
-    where exists (
-        select 1 from submissions
-        where submissions.sender_id = answers.receiver_id
-            and submissions.interchange_control_number = answers.acknowledged_interchange_control_number
-    )
-    {%- endif %}
+    {{ latest_batch_answers(
+        ref('stg_x12_999__interchange_acknowledgments'),
+        [('acknowledged_interchange_control_number', 'interchange_control_number')],
+        since, dated=false) }}
 
 )
 

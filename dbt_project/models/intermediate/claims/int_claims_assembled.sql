@@ -24,33 +24,14 @@
     payer or provider version a master-data change reaches.
 -#}
 {%- set since = incremental_since() %}
-with master_changes as (
-
-    {{ master_data_changes_since(since) }}
-
-)
-
-, touched_claims as (
-
-    {{ claims_touched_since(since) }}
-    {%- if since %}
-
-    union
-
-    {{ claims_with_changed_contracts() }}
-
-    union
-
+{% call touched_claims_ctes(since, contracts_priced_in=ref('int_claim_lines_priced')) %}
     select claims.claim_key
     from {{ this }} as claims
-    where {{ master_data_changed('facilities', 'npi', 'claims.facility_npi', 'claims.service_date') }}
-        or {{ master_data_changed('payers', 'payer_id', 'claims.payer_id', 'claims.service_date') }}
+    where {{ claim_facility_or_payer_changed('claims') }}
         or {{ master_data_changed('providers', 'provider_npi', 'claims.rendering_npi', 'claims.service_date') }}
         -- the appeal deadline of a denial (payer type on the denial date)
         or (claims.has_denial and {{ master_data_changed('payers', 'payer_id', 'claims.payer_id', 'claims.first_denial_date') }})
-    {%- endif %}
-
-)
+{%- endcall %}
 
 , transmissions as (
 
@@ -313,9 +294,7 @@ with master_changes as (
 
     select
         remittances.*
-        , row_number() over (
-            partition by claim_identity_key order by remittance_sequence
-        ) as adjudication_rank
+        , {{ adjudication_rank() }} as adjudication_rank
     from remittances
     where is_claim_adjudication
 
@@ -483,6 +462,7 @@ with master_changes as (
         , cast(coalesce(accounting_totals.write_off_amount, 0) as decimal(18, 2)) as write_off_amount
         -- the visit
         , encounters.booked_at
+        , encounters.booked_date
     from identities
     left join transmission_history
         on transmission_history.claim_identity_key = identities.claim_identity_key

@@ -12,30 +12,11 @@
     changed contract, or whose facility or payer version a master-data change reaches.
 -#}
 {%- set since = incremental_since() %}
-with master_changes as (
-
-    {{ master_data_changes_since(since) }}
-
-)
-
-, touched_claims as (
-
-    {{ claims_touched_since(since) }}
-    {%- if since %}
-
-    union
-
-    {{ claims_with_changed_contracts() }}
-
-    union
-
+{% call touched_claims_ctes(since, contracts_priced_in=ref('int_claim_lines_priced')) %}
     select claims.claim_key
     from {{ this }} as claims
-    where {{ master_data_changed('facilities', 'npi', 'claims.facility_npi', 'claims.service_date') }}
-        or {{ master_data_changed('payers', 'payer_id', 'claims.payer_id', 'claims.service_date') }}
-    {%- endif %}
-
-)
+    where {{ claim_facility_or_payer_changed('claims') }}
+{%- endcall %}
 
 , submissions as (
 

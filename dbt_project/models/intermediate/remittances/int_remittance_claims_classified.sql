@@ -188,6 +188,7 @@ with touched_claims as (
         , classified.frequency_code
         , classified.service_date_from
         , classified.service_date_to
+        , classified.remark_codes
         , row_number() over (
             partition by classified.claim_identity_key
             order by

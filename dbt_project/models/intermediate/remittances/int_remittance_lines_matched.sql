@@ -8,23 +8,7 @@
     or priced by a contract a new extract changed.
 -#}
 {%- set since = incremental_since() %}
-with master_changes as (
-
-    {{ master_data_changes_since(since) }}
-
-)
-
-, touched_claims as (
-
-    {{ claims_touched_since(since) }}
-    {%- if since %}
-
-    union
-
-    {{ claims_with_changed_contracts() }}
-    {%- endif %}
-
-)
+{{ touched_claims_ctes(since, contracts_priced_in=ref('int_claim_lines_priced')) }}
 
 , remittance_lines as (
 
@@ -130,6 +114,7 @@ select
     , cast(coalesce(line_adjustments.denial_adjustment_amount, 0) as decimal(18, 2))
         as denial_adjustment_amount
     , coalesce(line_adjustments.denial_adjustment_count, 0) > 0 as is_line_denied
+    , matched.remark_codes
     , matched.claim_index
     , matched.trace_number
     , matched.payer_trace_id

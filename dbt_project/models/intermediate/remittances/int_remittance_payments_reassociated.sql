@@ -30,14 +30,23 @@ with master_changes as (
     where direction = 'credit'
 
 )
+
+, latest_bank_day as (
+
+    -- the bank as-of date: the latest BAI2 day landed; a payment dated after it awaits its deposit
+    select max(as_of_date) as as_of_date from credits
+
+)
 {%- if since %}
 
 , bank_days as (
 
+    -- the bank day before this run's landings, and now
     select
-        max(case when received_at < {{ since }} then as_of_date end) as latest_before
-        , max(as_of_date) as latest_now
+        max(case when credits.received_at < {{ since }} then credits.as_of_date end) as latest_before
+        , max(latest_bank_day.as_of_date) as latest_now
     from credits
+    cross join latest_bank_day
 
 )
 
@@ -121,12 +130,6 @@ with master_changes as (
         ) as pair_rank
     from deposits
     where deposits.trace_number is not null
-
-)
-
-, latest_bank_day as (
-
-    select max(as_of_date) as as_of_date from credits
 
 )
 

@@ -16,25 +16,11 @@
     denials whose payer version (appeal window) a master-data change reaches.
 -#}
 {%- set since = incremental_since() %}
-with master_changes as (
-
-    {{ master_data_changes_since(since) }}
-
-)
-
-, touched_claims as (
-
-    {{ claims_touched_since(since) }}
-    {%- if since %}
-
-    union
-
+{% call touched_claims_ctes(since) %}
     select denials.claim_key
     from {{ this }} as denials
     where {{ master_data_changed('payers', 'payer_id', 'denials.payer_id', 'denials.first_denial_date') }}
-    {%- endif %}
-
-)
+{%- endcall %}
 
 , adjudications as (
 
@@ -76,9 +62,7 @@ with master_changes as (
 
     select
         adjudications.*
-        , row_number() over (
-            partition by claim_identity_key order by remittance_sequence
-        ) as adjudication_rank
+        , {{ adjudication_rank() }} as adjudication_rank
     from adjudications
 
 )

@@ -4,16 +4,14 @@
     order per appointment (event time, then message control id), whatever order the events
     arrived in: the full history behind int_appointments_sequenced's current state.
     arrived_out_of_order: a later event of the appointment was landed before this one.
+    Times are naive UTC whatever the channel wrote (macro appointment_events_in_utc, decision
+    0028); start_date is the start's date in the facility's zone.
     Incremental: every event of the appointments with an event landed since the last build.
 -#}
 {%- set since = incremental_since() %}
 with events as (
 
-    select * from {{ ref('stg_hl7_siu__appointment_events') }}
-    union all
-    select * from {{ ref('stg_fhir__appointment_events') }}
-    union all
-    select * from {{ ref('stg_vendor_csv__appointment_events') }}
+    {{ appointment_events_in_utc() }}
 
 )
 
@@ -56,6 +54,8 @@ select
     , status
     , lag(status) over (partition by appointment_key order by event_sequence) as previous_status
     , start_time
+    , {{ local_date('start_time', 'time_zone') }} as start_date
+    , time_zone
     , duration_minutes
     , facility_code
     , location_code

@@ -2,17 +2,15 @@
 {#-
     One row per appointment, whatever its scheduling channel (HL7 SIU, FHIR, vendor CSV):
     booked = time of its first S12; current state = its last event, ordered by event time then
-    message control id (late events correct the state). Incremental: the appointments with an
-    event landed since the last build.
+    message control id (late events correct the state). Times are naive UTC whatever the
+    channel wrote (macro appointment_events_in_utc); the booking and appointment dates are
+    the facility's local dates, the days a clinic counts by (decision 0028). Incremental: the
+    appointments with an event landed since the last build.
 -#}
 {%- set since = incremental_since() %}
 with landed_events as (
 
-    select * from {{ ref('stg_hl7_siu__appointment_events') }}
-    union all
-    select * from {{ ref('stg_fhir__appointment_events') }}
-    union all
-    select * from {{ ref('stg_vendor_csv__appointment_events') }}
+    {{ appointment_events_in_utc() }}
 
 )
 
@@ -119,6 +117,9 @@ with landed_events as (
         , coalesce(latest.provider_npi, earliest.provider_npi) as provider_npi
         , coalesce(latest.service_code, earliest.service_code) as service_code
         , latest.event_reason as last_event_reason
+        , case
+            when latest.facility_code is not null then latest.time_zone else earliest.time_zone
+        end as time_zone
     from latest
     inner join earliest
         on earliest.appointment_key = latest.appointment_key
@@ -129,4 +130,8 @@ with landed_events as (
 
 )
 
-select * from final
+select
+    final.*
+    , {{ local_date('booked_at', 'time_zone') }} as booked_date
+    , {{ local_date('start_time', 'time_zone') }} as appointment_date
+from final

@@ -6,7 +6,8 @@
     - appointment: a kept one before a cancelled one, then the earliest booked (as fct_claims);
     - completed (DESIGN §4): the appointment is complete / arrived / fulfilled, or the visit was
       billed;
-    - service date: the appointment's start, else the claim's first date of service;
+    - service date: the appointment's local start date (facility zone, decision 0028), else the
+      claim's first date of service; times stay naive UTC;
     - department: the appointment's location when it names a department of the facility (SIU
       AIL-3.1), else the department of its room in the location master; cost center = the
       department's on the service date (master-data version valid then), else the facility's.
@@ -151,12 +152,13 @@ with touched_claims as (
         , coalesce(chosen_appointments.appointment_count, 0) as appointment_count
         , chosen_appointments.patient_key
         , chosen_appointments.booked_at
+        , chosen_appointments.booked_date
         , chosen_appointments.start_time
         , chosen_appointments.duration_minutes
         , chosen_appointments.status_category as appointment_status
         , chosen_appointments.location_code
         , chosen_appointments.service_code
-        , coalesce(cast(chosen_appointments.start_time as date), visit_claims.claim_service_date) as service_date
+        , coalesce(chosen_appointments.appointment_date, visit_claims.claim_service_date) as service_date
         , coalesce(chosen_appointments.provider_npi, visit_claims.rendering_npi) as provider_npi
         , chosen_appointments.facility_code as appointment_facility_code
         , visit_claims.facility_npi
@@ -219,6 +221,7 @@ select
     , enriched.appointment_count
     , enriched.patient_key
     , enriched.booked_at
+    , enriched.booked_date
     , enriched.start_time
     , enriched.duration_minutes
     , enriched.service_date

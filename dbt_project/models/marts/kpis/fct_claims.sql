@@ -3,18 +3,18 @@
     canonical claim int_claims_assembled (decision 0018), with the claim-level facts the KPI
     marts aggregate and the medians are taken from (DESIGN §4):
 
-    - cycle time = submission → first adjudication; lag = booked → first payment, with hops;
+    - cycle time = submission → first adjudication; lag = booked → first payment, with hops
+      (macro scheduling_to_revenue_lag_days, shared with fct_claim_journeys);
     - first pass = accepted (A2) on first submission and never sent again;
     - net collections = payer payments (primary Σ CLP04 incl. reversals, + secondary) + patient
       payments − refunds; collectible = charges − contractual adjustments;
     - underpayment = expected reimbursement − (paid + patient responsibility), paid claims only;
-    - adjudication due date = submission + var('adjudication_sla_days', 45).
+    - adjudication due date = submission + var('adjudication_sla_days', 45) (macro
+      adjudication_due_date, macros/adjudication_sla.sql).
 
     Service line: the scheduled service of the visit, else the claim's first line, as the
     service master lists it on the date of service.
 -#}
-{%- set adjudication_sla_days = var('adjudication_sla_days', 45) %}
-
 with claims as (
 
     select * from {{ ref('int_claims_assembled') }}
@@ -61,7 +61,6 @@ with claims as (
     select
         coded.*
         , services.service_line
-        , cast(coded.booked_at as date) as booked_date
     from coded
     left join services
         on services.service_code = coded.service_code
@@ -110,17 +109,13 @@ select
     , cast(denial_resolution_date as date) as denial_resolution_date
     , cast(denial_write_off_date as date) as denial_write_off_date
     , cast(denial_write_off_amount as decimal(18, 2)) as denial_write_off_amount
-    , cast({{ add_days_to_date('submission_date', adjudication_sla_days) }} as date)
-        as adjudication_due_date
+    , cast({{ adjudication_due_date('submission_date') }} as date) as adjudication_due_date
     , cast({{ days_between('submission_date', 'first_adjudication_date') }} as integer)
         as cycle_time_days
-    , cast({{ days_between('booked_date', 'first_payment_date') }} as integer)
-        as scheduling_to_revenue_lag_days
-    , cast({{ days_between('booked_date', 'service_date') }} as integer) as booked_to_service_days
-    , cast({{ days_between('service_date', 'submission_date') }} as integer)
-        as service_to_submission_days
-    , cast({{ days_between('submission_date', 'first_payment_date') }} as integer)
-        as submission_to_payment_days
+    , {{ scheduling_to_revenue_lag_days('booked_to_first_payment') }} as scheduling_to_revenue_lag_days
+    , {{ scheduling_to_revenue_lag_days('booked_to_service') }} as booked_to_service_days
+    , {{ scheduling_to_revenue_lag_days('service_to_submission') }} as service_to_submission_days
+    , {{ scheduling_to_revenue_lag_days('submission_to_first_payment') }} as submission_to_payment_days
     , cast({{ days_between('first_denial_date', 'denial_resolution_date') }} as integer)
         as denial_resolution_days
 from joined

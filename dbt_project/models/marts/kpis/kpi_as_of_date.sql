@@ -5,6 +5,11 @@
     837 BHT04, 999 / 277CA answers, 835 production dates (DTM*405), patient-accounting
     postings, bank as-of dates. BPR16 is left out: an 835 announces payments dated ahead.
     first_service_date starts the daily balance series (kpi_calendar).
+
+    The one reporting as-of date: the KPI marts, the scorecard, the reconciliation breaks
+    (fct_reconciliation_breaks) and `hcops kpis` read it here. The other "as of" of the pipeline
+    is the bank day (int_remittance_payments_reassociated.latest_bank_day: the latest BAI2 day
+    landed), which only decides whether a payment still awaits its deposit or misses it.
 -#}
 {%- set as_of_override = var('kpi_as_of_date', none) %}
 

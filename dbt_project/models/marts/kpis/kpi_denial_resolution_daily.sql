@@ -11,39 +11,9 @@ with denials as (
 
 )
 
-, aggregated as (
-
-    select
-        resolution_date as kpi_date
-        , facility_code
-        , legal_entity_code
-        , service_line
-        , payer_id
-        , payer_name
-        , count(*) as resolved_denials
-        , sum(days_to_resolution) as resolution_days_sum
-        , sum(case when resolution_type = 'paid' then 1 else 0 end) as resolved_by_payment
-        , sum(case when resolution_type = 'write_off' then 1 else 0 end) as resolved_by_write_off
-    from denials
-    group by
-        resolution_date
-        , facility_code
-        , legal_entity_code
-        , service_line
-        , payer_id
-        , payer_name
-
-)
-
-select
-    cast(kpi_date as date) as kpi_date
-    , cast(facility_code as varchar) as facility_code
-    , cast(legal_entity_code as varchar) as legal_entity_code
-    , cast(service_line as varchar) as service_line
-    , cast(payer_id as varchar) as payer_id
-    , cast(payer_name as varchar) as payer_name
-    , cast(resolved_denials as bigint) as resolved_denials
-    , cast(coalesce(resolution_days_sum, 0) as bigint) as resolution_days_sum
-    , cast(resolved_by_payment as bigint) as resolved_by_payment
-    , cast(resolved_by_write_off as bigint) as resolved_by_write_off
-from aggregated
+{{ kpi_grain_rollup('denials', 'resolution_date', measures=[
+    {'name': 'resolved_denials', 'aggregate': 'count(*)', 'type': 'bigint'},
+    {'name': 'resolution_days_sum', 'aggregate': 'sum(days_to_resolution)', 'expression': 'coalesce(resolution_days_sum, 0)', 'type': 'bigint'},
+    {'name': 'resolved_by_payment', 'aggregate': "sum(case when resolution_type = 'paid' then 1 else 0 end)", 'type': 'bigint'},
+    {'name': 'resolved_by_write_off', 'aggregate': "sum(case when resolution_type = 'write_off' then 1 else 0 end)", 'type': 'bigint'},
+]) }}

@@ -10,11 +10,7 @@ with activity as (
 
     select
         denial_write_off_date as kpi_date
-        , facility_code
-        , legal_entity_code
-        , service_line
-        , payer_id
-        , payer_name
+        {{- kpi_grain_columns() }}
         , 1 as written_off_denials
         , denial_write_off_amount
         , 0 as recovered_amount
@@ -27,11 +23,7 @@ with activity as (
 
     select
         recovery_date
-        , facility_code
-        , legal_entity_code
-        , service_line
-        , payer_id
-        , payer_name
+        {{- kpi_grain_columns() }}
         , 0
         , 0
         , recovered_amount
@@ -44,11 +36,7 @@ with activity as (
 
     select
         movement_date
-        , facility_code
-        , legal_entity_code
-        , service_line
-        , payer_id
-        , payer_name
+        {{- kpi_grain_columns() }}
         , 0
         , 0
         , 0
@@ -59,44 +47,12 @@ with activity as (
 
 )
 
-, aggregated as (
-
-    select
-        kpi_date
-        , facility_code
-        , legal_entity_code
-        , service_line
-        , payer_id
-        , payer_name
-        , sum(written_off_denials) as written_off_denials
-        , sum(denial_write_off_amount) as denial_write_off_amount
-        , sum(recovered_amount) as recovered_amount
-        , sum(npsr_billed) as npsr_billed
-        , sum(npsr_unbilled_estimate) as npsr_unbilled_estimate
-    from activity
-    group by
-        kpi_date
-        , facility_code
-        , legal_entity_code
-        , service_line
-        , payer_id
-        , payer_name
-
-)
-
-select
-    cast(kpi_date as date) as kpi_date
-    , cast(facility_code as varchar) as facility_code
-    , cast(legal_entity_code as varchar) as legal_entity_code
-    , cast(service_line as varchar) as service_line
-    , cast(payer_id as varchar) as payer_id
-    , cast(payer_name as varchar) as payer_name
-    , cast(written_off_denials as bigint) as written_off_denials
-    , cast(denial_write_off_amount as decimal(18, 2)) as denial_write_off_amount
-    , cast(recovered_amount as decimal(18, 2)) as recovered_amount
-    , cast(denial_write_off_amount - recovered_amount as decimal(18, 2))
-        as net_denial_write_off_amount
-    , cast(npsr_billed as decimal(18, 2)) as npsr_billed
-    , cast(npsr_unbilled_estimate as decimal(18, 2)) as npsr_unbilled_estimate
-    , cast(npsr_billed + npsr_unbilled_estimate as decimal(18, 2)) as net_patient_service_revenue
-from aggregated
+{{ kpi_grain_rollup('activity', 'kpi_date', measures=[
+    {'name': 'written_off_denials', 'aggregate': 'sum(written_off_denials)', 'type': 'bigint'},
+    {'name': 'denial_write_off_amount', 'aggregate': 'sum(denial_write_off_amount)', 'type': 'decimal(18, 2)'},
+    {'name': 'recovered_amount', 'aggregate': 'sum(recovered_amount)', 'type': 'decimal(18, 2)'},
+    {'name': 'net_denial_write_off_amount', 'expression': 'denial_write_off_amount - recovered_amount', 'type': 'decimal(18, 2)'},
+    {'name': 'npsr_billed', 'aggregate': 'sum(npsr_billed)', 'type': 'decimal(18, 2)'},
+    {'name': 'npsr_unbilled_estimate', 'aggregate': 'sum(npsr_unbilled_estimate)', 'type': 'decimal(18, 2)'},
+    {'name': 'net_patient_service_revenue', 'expression': 'npsr_billed + npsr_unbilled_estimate', 'type': 'decimal(18, 2)'},
+]) }}

@@ -9,39 +9,9 @@ with claims as (
 
 )
 
-, aggregated as (
-
-    select
-        first_adjudication_date as kpi_date
-        , facility_code
-        , legal_entity_code
-        , service_line
-        , payer_id
-        , payer_name
-        , count(*) as adjudicated_claims
-        , sum(case when first_adjudication_denied then 1 else 0 end) as denied_claims
-        , sum(charge_amount) as adjudicated_charges
-        , sum(case when first_adjudication_denied then charge_amount else 0 end) as denied_charges
-    from claims
-    group by
-        first_adjudication_date
-        , facility_code
-        , legal_entity_code
-        , service_line
-        , payer_id
-        , payer_name
-
-)
-
-select
-    cast(kpi_date as date) as kpi_date
-    , cast(facility_code as varchar) as facility_code
-    , cast(legal_entity_code as varchar) as legal_entity_code
-    , cast(service_line as varchar) as service_line
-    , cast(payer_id as varchar) as payer_id
-    , cast(payer_name as varchar) as payer_name
-    , cast(adjudicated_claims as bigint) as adjudicated_claims
-    , cast(denied_claims as bigint) as denied_claims
-    , cast(adjudicated_charges as decimal(18, 2)) as adjudicated_charges
-    , cast(denied_charges as decimal(18, 2)) as denied_charges
-from aggregated
+{{ kpi_grain_rollup('claims', 'first_adjudication_date', measures=[
+    {'name': 'adjudicated_claims', 'aggregate': 'count(*)', 'type': 'bigint'},
+    {'name': 'denied_claims', 'aggregate': 'sum(case when first_adjudication_denied then 1 else 0 end)', 'type': 'bigint'},
+    {'name': 'adjudicated_charges', 'aggregate': 'sum(charge_amount)', 'type': 'decimal(18, 2)'},
+    {'name': 'denied_charges', 'aggregate': 'sum(case when first_adjudication_denied then charge_amount else 0 end)', 'type': 'decimal(18, 2)'},
+]) }}

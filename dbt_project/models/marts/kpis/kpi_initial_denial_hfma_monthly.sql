@@ -9,11 +9,7 @@ with activity as (
 
     select
         {{ truncate_date('month', 'kpi_date') }} as activity_month
-        , facility_code
-        , legal_entity_code
-        , service_line
-        , payer_id
-        , payer_name
+        {{- kpi_grain_columns() }}
         , denied_claims
         , 0 as submitted_claims
     from {{ ref('kpi_initial_denial_daily') }}
@@ -22,11 +18,7 @@ with activity as (
 
     select
         {{ truncate_date('month', 'kpi_date') }}
-        , facility_code
-        , legal_entity_code
-        , service_line
-        , payer_id
-        , payer_name
+        {{- kpi_grain_columns() }}
         , 0
         , submitted_claims
     from {{ ref('kpi_first_pass_acceptance_daily') }}
@@ -50,39 +42,11 @@ with activity as (
 
 )
 
-, aggregated as (
-
-    select
-        kpi_month
-        , facility_code
-        , legal_entity_code
-        , service_line
-        , payer_id
-        , payer_name
-        , sum(denied_claims) as denied_claims_3m
-        , sum(submitted_claims) as submitted_claims_3m
-        , sum(case when months_ahead = 0 then denied_claims else 0 end) as denied_claims
-        , sum(case when months_ahead = 0 then submitted_claims else 0 end) as submitted_claims
-    from carried_forward
-    group by
-        kpi_month
-        , facility_code
-        , legal_entity_code
-        , service_line
-        , payer_id
-        , payer_name
-
-)
-
-select
-    cast(kpi_month as date) as kpi_month
-    , cast(facility_code as varchar) as facility_code
-    , cast(legal_entity_code as varchar) as legal_entity_code
-    , cast(service_line as varchar) as service_line
-    , cast(payer_id as varchar) as payer_id
-    , cast(payer_name as varchar) as payer_name
-    , cast(denied_claims as bigint) as denied_claims
-    , cast(submitted_claims as bigint) as submitted_claims
-    , cast(denied_claims_3m as bigint) as denied_claims_3m
-    , cast(submitted_claims_3m as bigint) as submitted_claims_3m
-from aggregated
+{{ kpi_grain_rollup('carried_forward', 'kpi_month', period_column='kpi_month', measures=[
+    {'name': 'denied_claims', 'type': 'bigint',
+        'aggregate': 'sum(case when months_ahead = 0 then denied_claims else 0 end)'},
+    {'name': 'submitted_claims', 'type': 'bigint',
+        'aggregate': 'sum(case when months_ahead = 0 then submitted_claims else 0 end)'},
+    {'name': 'denied_claims_3m', 'aggregate': 'sum(denied_claims)', 'type': 'bigint'},
+    {'name': 'submitted_claims_3m', 'aggregate': 'sum(submitted_claims)', 'type': 'bigint'},
+]) }}

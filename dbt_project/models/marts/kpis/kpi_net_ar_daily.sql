@@ -27,19 +27,10 @@ with movements as (
 , groups as (
 
     select
-        facility_code
-        , legal_entity_code
-        , service_line
-        , payer_id
-        , payer_name
-        , min(movement_date) as first_movement_date
+        min(movement_date) as first_movement_date
+        {{- kpi_grain_columns() }}
     from movements
-    group by
-        facility_code
-        , legal_entity_code
-        , service_line
-        , payer_id
-        , payer_name
+    group by {{ kpi_grain_dimensions() | join(', ') }}
 
 )
 
@@ -48,11 +39,7 @@ with movements as (
     -- a zero row for every day of every group, then the day's movements
     select
         calendar.calendar_date as kpi_date
-        , groups.facility_code
-        , groups.legal_entity_code
-        , groups.service_line
-        , groups.payer_id
-        , groups.payer_name
+        {{- kpi_grain_columns('groups.') }}
         , 0 as ar_amount
         , 0 as revenue_amount
         , 0 as estimated_amount
@@ -64,11 +51,7 @@ with movements as (
 
     select
         movements.movement_date
-        , movements.facility_code
-        , movements.legal_entity_code
-        , movements.service_line
-        , movements.payer_id
-        , movements.payer_name
+        {{- kpi_grain_columns('movements.') }}
         , movements.ar_amount
         , movements.revenue_amount
         , case when movements.is_estimate then movements.ar_amount else 0 end
@@ -82,22 +65,14 @@ with movements as (
 
     select
         kpi_date
-        , facility_code
-        , legal_entity_code
-        , service_line
-        , payer_id
-        , payer_name
+        {{- kpi_grain_columns() }}
         , sum(ar_amount) as ar_change
         , sum(revenue_amount) as revenue
         , sum(estimated_amount) as estimated_change
     from daily
     group by
         kpi_date
-        , facility_code
-        , legal_entity_code
-        , service_line
-        , payer_id
-        , payer_name
+        {{- kpi_grain_columns() }}
 
 )
 
@@ -106,17 +81,17 @@ with movements as (
     select
         by_day.*
         , sum(ar_change) over (
-            partition by facility_code, legal_entity_code, service_line, payer_id, payer_name
+            partition by {{ kpi_grain_dimensions() | join(', ') }}
             order by kpi_date
             rows between unbounded preceding and current row
         ) as net_ar_amount
         , sum(estimated_change) over (
-            partition by facility_code, legal_entity_code, service_line, payer_id, payer_name
+            partition by {{ kpi_grain_dimensions() | join(', ') }}
             order by kpi_date
             rows between unbounded preceding and current row
         ) as unbilled_estimate_amount
         , sum(revenue) over (
-            partition by facility_code, legal_entity_code, service_line, payer_id, payer_name
+            partition by {{ kpi_grain_dimensions() | join(', ') }}
             order by kpi_date
             rows between {{ revenue_days - 1 }} preceding and current row
         ) as npsr_90d
@@ -126,11 +101,7 @@ with movements as (
 
 select
     cast(kpi_date as date) as kpi_date
-    , cast(facility_code as varchar) as facility_code
-    , cast(legal_entity_code as varchar) as legal_entity_code
-    , cast(service_line as varchar) as service_line
-    , cast(payer_id as varchar) as payer_id
-    , cast(payer_name as varchar) as payer_name
+    {{- kpi_grain_typed_columns() }}
     , cast(ar_change as decimal(18, 2)) as ar_change
     , cast(net_ar_amount as decimal(18, 2)) as net_ar_amount
     , cast(unbilled_estimate_amount as decimal(18, 2)) as unbilled_estimate_amount

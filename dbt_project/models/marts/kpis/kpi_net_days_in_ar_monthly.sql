@@ -20,11 +20,7 @@ with balances as (
 select
     cast(balances.kpi_date as date) as period_end
     , cast({{ truncate_date('month', 'balances.kpi_date') }} as date) as kpi_month
-    , cast(balances.facility_code as varchar) as facility_code
-    , cast(balances.legal_entity_code as varchar) as legal_entity_code
-    , cast(balances.service_line as varchar) as service_line
-    , cast(balances.payer_id as varchar) as payer_id
-    , cast(balances.payer_name as varchar) as payer_name
+    {{- kpi_grain_typed_columns('balances.') }}
     , cast(balances.net_ar_amount as decimal(18, 2)) as net_ar_amount
     , cast(balances.unbilled_estimate_amount as decimal(18, 2)) as unbilled_estimate_amount
     , cast(balances.npsr_90d as decimal(18, 2)) as npsr_90d

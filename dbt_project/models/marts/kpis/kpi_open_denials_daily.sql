@@ -39,50 +39,25 @@ with denials as (
 
 )
 
-, aggregated as (
+, bucketed as (
 
     select
-        open_days.calendar_date as kpi_date
-        , open_days.facility_code
-        , open_days.legal_entity_code
-        , open_days.service_line
-        , open_days.payer_id
-        , open_days.payer_name
+        open_days.*
         , age_buckets.age_bucket
-        , count(*) as open_denials
-        , sum(
-            case when open_days.appeal_deadline_date < open_days.calendar_date then 1 else 0 end
-        ) as past_appeal_deadline
-        , sum(case when open_days.appeal_filed_date <= open_days.calendar_date then 1 else 0 end)
-            as appealed
-        , sum(open_days.charge_amount) as open_denied_charges
-        , sum(coalesce(open_days.expected_reimbursement, 0)) as open_expected_reimbursement
     from open_days
     inner join age_buckets
         on open_days.age_days >= age_buckets.min_age_days
         and (age_buckets.max_age_days is null or open_days.age_days <= age_buckets.max_age_days)
-    group by
-        open_days.calendar_date
-        , open_days.facility_code
-        , open_days.legal_entity_code
-        , open_days.service_line
-        , open_days.payer_id
-        , open_days.payer_name
-        , age_buckets.age_bucket
 
 )
 
-select
-    cast(kpi_date as date) as kpi_date
-    , cast(facility_code as varchar) as facility_code
-    , cast(legal_entity_code as varchar) as legal_entity_code
-    , cast(service_line as varchar) as service_line
-    , cast(payer_id as varchar) as payer_id
-    , cast(payer_name as varchar) as payer_name
-    , cast(age_bucket as varchar) as age_bucket
-    , cast(open_denials as bigint) as open_denials
-    , cast(past_appeal_deadline as bigint) as past_appeal_deadline
-    , cast(appealed as bigint) as appealed
-    , cast(open_denied_charges as decimal(18, 2)) as open_denied_charges
-    , cast(open_expected_reimbursement as decimal(18, 2)) as open_expected_reimbursement
-from aggregated
+{{ kpi_grain_rollup('bucketed', 'calendar_date', extra_dimensions=['age_bucket'], measures=[
+    {'name': 'open_denials', 'aggregate': 'count(*)', 'type': 'bigint'},
+    {'name': 'past_appeal_deadline', 'type': 'bigint',
+        'aggregate': 'sum(case when appeal_deadline_date < calendar_date then 1 else 0 end)'},
+    {'name': 'appealed', 'type': 'bigint',
+        'aggregate': 'sum(case when appeal_filed_date <= calendar_date then 1 else 0 end)'},
+    {'name': 'open_denied_charges', 'aggregate': 'sum(charge_amount)', 'type': 'decimal(18, 2)'},
+    {'name': 'open_expected_reimbursement', 'type': 'decimal(18, 2)',
+        'aggregate': 'sum(coalesce(expected_reimbursement, 0))'},
+]) }}

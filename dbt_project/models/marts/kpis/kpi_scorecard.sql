@@ -7,7 +7,15 @@
     - medians and p90: continuous percentiles of the claim-level facts, never of medians;
     - balances (open denials, net A/R): the rows of the as-of date (kpi_as_of_date);
     - rates: numerator / denominator of the summed columns.
+    Scheduling counts are those of the network's facilities (is_facility_mapped, decision 0023:
+    an appointment of an unknown facility code is a master-data exception, not in the totals).
+    Integration health is per source, not per facility, and the bank breaks belong to a legal
+    entity: those `network` parts fill the 'ALL' row only (null on the facility rows). A remit
+    without submission has a facility only when its CLP01 names a known visit (decision 0024):
+    the others count in 'ALL' (and 'UNMAPPED' when that row exists) but add no row of their own.
 -#}
+{%- set latency_sources = ['hl7_siu', 'fhir', 'vendor_csv', 'x12_837', 'x12_999', 'x12_277', 'x12_835'] %}
+{%- set latency_minutes = 'cast(latency_seconds as float8) / 60.0' %}
 {%- set parts = [
     {'name': 'adjudications', 'relation': ref('kpi_initial_denial_daily'), 'measures': [
         ('sum(adjudicated_claims)', 'claims_adjudicated'),
@@ -84,7 +92,49 @@
     {'name': 'overdue', 'relation': ref('kpi_adjudication_overdue_daily'), 'measures': [
         ('sum(overdue_claims)', 'claims_without_adjudication_45d'),
     ]},
+    {'name': 'remit_breaks', 'relation': ref('kpi_reconciliation_breaks_daily'),
+     'where': "break_type = 'remit_without_submission'", 'adds_facility_rows': false,
+     'measures': [
+        ('sum(breaks)', 'remits_without_submission'),
+    ]},
+    {'name': 'bank_breaks', 'relation': ref('kpi_reconciliation_breaks_daily'), 'network': true,
+     'measures': [
+        ("sum(case when break_type = 'remit_without_deposit' then breaks else 0 end)",
+            'remits_without_deposit'),
+        ("sum(case when break_type = 'deposit_without_remit' then breaks else 0 end)",
+            'deposits_without_remit'),
+    ]},
+    {'name': 'appointments', 'relation': ref('kpi_appointment_outcomes_daily'),
+     'where': 'is_facility_mapped', 'measures': [
+        ('sum(appointments_booked)', 'appointments_booked'),
+        ('sum(no_show_rate_numerator)', 'no_show_rate_numerator'),
+        ('sum(no_show_rate_denominator)', 'no_show_rate_denominator'),
+        ('sum(cancellation_rate_numerator)', 'cancellation_rate_numerator'),
+        ('sum(cancellation_rate_denominator)', 'cancellation_rate_denominator'),
+    ]},
+    {'name': 'occupancy', 'relation': ref('kpi_schedule_occupancy_daily'),
+     'where': 'is_facility_mapped', 'measures': [
+        ('sum(schedule_occupancy_numerator)', 'schedule_occupancy_numerator'),
+        ('sum(schedule_occupancy_denominator)', 'schedule_occupancy_denominator'),
+    ]},
+    {'name': 'integration', 'relation': ref('kpi_integration_health_daily'), 'network': true,
+     'measures': [
+        ('sum(integration_failure_numerator)', 'integration_failure_numerator'),
+        ('sum(integration_failure_denominator)', 'integration_failure_denominator'),
+    ]},
 ] -%}
+{%- set integration_part = parts[-1] %}
+{%- for source in latency_sources %}
+{%- do integration_part.measures.append((
+    "sum(case when source = '" ~ source ~ "' then timed_messages else 0 end)",
+    'transaction_latency_' ~ source ~ '_messages')) %}
+{%- do parts.append({
+    'name': 'latency_' ~ source, 'relation': ref('fct_transaction_latencies'), 'network': true,
+    'where': "source = '" ~ source ~ "'", 'measures': [
+        (median(latency_minutes), 'transaction_latency_' ~ source ~ '_p50_minutes'),
+        (percentile_cont(latency_minutes, 0.95), 'transaction_latency_' ~ source ~ '_p95_minutes'),
+    ]}) %}
+{%- endfor %}
 
 with as_of as (
 
@@ -95,11 +145,14 @@ with as_of as (
 
 , {{ part.name }}_rows as (
 
-    select source.*, coalesce(source.facility_code, 'UNMAPPED') as scorecard_facility
-    from {{ part.relation }} as source
+    select mart.*
+    {%- if not part.network %}
+        , coalesce(mart.facility_code, 'UNMAPPED') as scorecard_facility
+    {%- endif %}
+    from {{ part.relation }} as mart
     {%- if part.as_of %}
     inner join as_of
-        on as_of.as_of_date = source.kpi_date
+        on as_of.as_of_date = mart.kpi_date
     {%- endif %}
     {%- if part.where %}
     where {{ part.where }}
@@ -109,6 +162,7 @@ with as_of as (
 
 , {{ part.name }} as (
 
+    {%- if not part.network %}
     select
         scorecard_facility
         {%- for expression, alias in part.measures %}
@@ -118,11 +172,12 @@ with as_of as (
     group by scorecard_facility
 
     union all
+    {%- endif %}
 
     select
-        'ALL'
+        'ALL' as scorecard_facility
         {%- for expression, alias in part.measures %}
-        , {{ expression }}
+        , {{ expression }} as {{ alias }}
         {%- endfor %}
     from {{ part.name }}_rows
 
@@ -132,7 +187,7 @@ with as_of as (
 , facilities as (
 
     select 'ALL' as scorecard_facility
-    {%- for part in parts %}
+    {%- for part in parts if not part.network and part.get('adds_facility_rows', true) %}
     union
     select scorecard_facility from {{ part.name }}_rows
     {%- endfor %}
@@ -157,19 +212,26 @@ with as_of as (
 )
 
 {%- set sums = [] %}
+{%- set network_sums = [] %}
 {%- for part in parts %}{% for expression, alias in part.measures %}
-{%- if expression.startswith('sum(') %}{% do sums.append(alias) %}{% endif %}
+{%- if expression.startswith('sum(') %}
+{%- do (network_sums if part.network else sums).append(alias) %}
+{%- endif %}
 {%- endfor %}{% endfor %}
 
 , totals as (
 
-    -- a facility without rows in a mart has 0 of its flows and balances (percentiles stay null)
+    -- a facility without rows in a mart has 0 of its flows and balances (percentiles stay
+    -- null); the network parts have no value on a facility row
     select
         joined.facility_code
         {%- for part in parts %}
         {%- for expression, alias in part.measures %}
         {%- if alias in sums %}
         , coalesce(joined.{{ alias }}, 0) as {{ alias }}
+        {%- elif alias in network_sums %}
+        , case when joined.facility_code = 'ALL' then coalesce(joined.{{ alias }}, 0) end
+            as {{ alias }}
         {%- else %}
         , joined.{{ alias }}
         {%- endif %}
@@ -252,7 +314,45 @@ select
     , cast(collectible_amount as decimal(18, 2)) as collectible_amount
     , cast({{ safe_divide('net_collections', 'collectible_amount') }} as float8)
         as net_collection_rate
-    -- reconciliation break: claims without adjudication 45 days after submission
+    -- reconciliation breaks open at the as-of date (dated by the break): claims without
+    -- adjudication 45 days after submission, remits matching no submission (facility: the
+    -- visit's, when known), 835s without a deposit and deposits without an 835 (network only)
     , cast(claims_without_adjudication_45d as bigint) as claims_without_adjudication_45d
+    , cast(remits_without_submission as bigint) as remits_without_submission
+    , cast(remits_without_deposit as bigint) as remits_without_deposit
+    , cast(deposits_without_remit as bigint) as deposits_without_remit
+    -- no-show and cancellation rates (dated by the appointment day), schedule occupancy
+    , cast(appointments_booked as bigint) as appointments_booked
+    , cast(no_show_rate_numerator as bigint) as no_show_rate_numerator
+    , cast(no_show_rate_denominator as bigint) as no_show_rate_denominator
+    , cast({{ safe_divide('no_show_rate_numerator', 'no_show_rate_denominator') }} as float8)
+        as no_show_rate
+    , cast(cancellation_rate_numerator as bigint) as cancellation_rate_numerator
+    , cast(cancellation_rate_denominator as bigint) as cancellation_rate_denominator
+    , cast(
+        {{ safe_divide('cancellation_rate_numerator', 'cancellation_rate_denominator') }} as float8
+    ) as cancellation_rate
+    , cast(schedule_occupancy_numerator as bigint) as schedule_occupancy_numerator
+    , cast(schedule_occupancy_denominator as bigint) as schedule_occupancy_denominator
+    , cast(
+        {{ safe_divide('schedule_occupancy_numerator', 'schedule_occupancy_denominator') }}
+        as float8
+    ) as schedule_occupancy
+    -- integration failure rate (dated by the UTC delivery day; network only)
+    , cast(integration_failure_numerator as bigint) as integration_failure_numerator
+    , cast(integration_failure_denominator as bigint) as integration_failure_denominator
+    , cast(
+        {{ safe_divide('integration_failure_numerator', 'integration_failure_denominator') }}
+        as float8
+    ) as integration_failure_rate
+    -- transaction latency per source (minutes, dated by the UTC delivery day; network only)
+    {%- for source in latency_sources %}
+    , cast(transaction_latency_{{ source }}_messages as bigint)
+        as transaction_latency_{{ source }}_messages
+    , cast(transaction_latency_{{ source }}_p50_minutes as float8)
+        as transaction_latency_{{ source }}_p50_minutes
+    , cast(transaction_latency_{{ source }}_p95_minutes as float8)
+        as transaction_latency_{{ source }}_p95_minutes
+    {%- endfor %}
 from totals
 cross join as_of

@@ -5,7 +5,8 @@
 
     outcome: cancelled and no-show as the feed last says; completed = complete / arrived /
     fulfilled in the feed, or still booked there while its visit was billed (a claim for its visit
-    number); else booked (open). The appointment's day is the date of its (final) start.
+    number); else booked (open). Times are naive UTC; the appointment's day is the date of its
+    (final) start in the facility's zone, the day the clinic lived it (decision 0028).
     Department and cost center come from the visit's encounter (int_encounters_enriched) when
     the appointment is the visit's; service line from the service master valid on the day. A
     facility code absent from the facility master (an unknown facility) keeps its code and
@@ -62,8 +63,10 @@ with appointments as (
         , appointments.service_code
         , services.service_line
         , appointments.booked_at
+        , appointments.booked_date
         , appointments.start_time
-        , cast(appointments.start_time as date) as appointment_date
+        , appointments.appointment_date
+        , appointments.time_zone
         , appointments.duration_minutes
         , appointments.status_category
         , appointments.current_status
@@ -78,10 +81,10 @@ with appointments as (
         on encounters.appointment_key = appointments.appointment_key
     left join facilities
         on facilities.facility_code = appointments.facility_code
-        and {{ valid_at('facilities', 'cast(appointments.start_time as date)') }}
+        and {{ valid_at('facilities', 'appointments.appointment_date') }}
     left join services
         on services.service_code = appointments.service_code
-        and {{ valid_at('services', 'cast(appointments.start_time as date)') }}
+        and {{ valid_at('services', 'appointments.appointment_date') }}
     left join event_counts
         on event_counts.appointment_key = appointments.appointment_key
 
@@ -115,7 +118,9 @@ select
     , cast(service_code as varchar) as service_code
     , cast(service_line as varchar) as service_line
     , cast(booked_at as timestamp) as booked_at
+    , cast(booked_date as date) as booked_date
     , cast(start_time as timestamp) as start_time
+    , cast(time_zone as varchar) as time_zone
     , cast(duration_minutes as integer) as duration_minutes
     , cast(outcome as varchar) as outcome
     , cast(current_status as varchar) as source_status

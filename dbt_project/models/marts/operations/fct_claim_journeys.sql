@@ -15,7 +15,9 @@
 
     Scheduling-to-revenue lag (DESIGN §4) = booked → service → submission → first payment, per
     hop and in total, over paid primary claims (in_scheduling_to_revenue_lag); medians and
-    percentiles are taken over these claim-level rows, dated by the first payment.
+    percentiles are taken over these claim-level rows, dated by the first payment. The hops are
+    those of fct_claims (one definition: macro scheduling_to_revenue_lag_days); the journey keeps
+    them for every canonical claim, fct_claims only for submitted primary claims.
 -#}
 with claims as (
 
@@ -94,6 +96,7 @@ with claims as (
         , services.service_line
         , encounters.appointment_key
         , claims.booked_at
+        , claims.booked_date
         , encounters.start_time as appointment_start_at
         , claims.service_date
         , claims.first_transmission_date
@@ -147,7 +150,7 @@ select
     , cast(service_line as varchar) as service_line
     , cast(appointment_key as varchar) as appointment_key
     , cast(booked_at as timestamp) as booked_at
-    , cast(booked_at as date) as booked_date
+    , cast(booked_date as date) as booked_date
     , cast(appointment_start_at as timestamp) as appointment_start_at
     , cast(service_date as date) as service_date
     , cast(first_transmission_date as date) as first_transmission_date
@@ -166,10 +169,10 @@ select
     , cast(paid_amount as decimal(18, 2)) as paid_amount
     , cast(is_primary and has_submission and first_payment_date is not null as boolean)
         as in_scheduling_to_revenue_lag
-    , cast({{ days_between('booked_at', 'service_date') }} as integer) as booked_to_service_days
+    , {{ scheduling_to_revenue_lag_days('booked_to_service') }} as booked_to_service_days
     , cast({{ days_between('service_date', 'first_transmission_date') }} as integer)
         as service_to_first_transmission_days
-    , cast({{ days_between('service_date', 'submission_date') }} as integer) as service_to_submission_days
+    , {{ scheduling_to_revenue_lag_days('service_to_submission') }} as service_to_submission_days
     , cast({{ days_between('submission_date', 'batch_acknowledgment_date') }} as integer)
         as submission_to_batch_acknowledgment_days
     , cast({{ days_between('submission_date', 'first_acknowledgment_date') }} as integer)
@@ -178,11 +181,11 @@ select
         as submission_to_first_adjudication_days
     , cast({{ days_between('first_adjudication_date', 'first_payment_date') }} as integer)
         as first_adjudication_to_first_payment_days
-    , cast({{ days_between('submission_date', 'first_payment_date') }} as integer)
+    , {{ scheduling_to_revenue_lag_days('submission_to_first_payment') }}
         as submission_to_first_payment_days
     , cast({{ days_between('first_payment_date', 'first_payment_deposit_date') }} as integer)
         as first_payment_to_deposit_days
     , cast({{ days_between('first_payment_date', 'first_payment_journal_date') }} as integer)
         as first_payment_to_journal_days
-    , cast({{ days_between('booked_at', 'first_payment_date') }} as integer) as booked_to_first_payment_days
+    , {{ scheduling_to_revenue_lag_days('booked_to_first_payment') }} as booked_to_first_payment_days
 from joined

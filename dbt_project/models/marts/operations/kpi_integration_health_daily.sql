@@ -1,12 +1,14 @@
 {#-
     Integration health (DESIGN §4, §6) per source × UTC delivery day (decision 0013):
 
-    - deliveries: batches landed for the first time, with their conservation counts in parsed
-      items (received = landed + duplicates + dead-lettered); replays of content already landed
-      are counted apart (DESIGN §3: the health marts record the replay itself);
+    - deliveries: batches landed for the first time, the messages that arrived in them (an X12
+      transaction set, an HL7 message, an NDJSON line, a CSV row, a BAI2 file; duplicates and
+      re-sent files included: decision 0024) and their conservation counts in parsed items
+      (received = landed + duplicates + dead-lettered); replays of content already landed are
+      counted apart (DESIGN §3: the health marts record the replay itself);
     - dead letters: distinct dead letters by the day of their first delivery (a malformed message
       delivered again is the same failure), and how many were re-driven since;
-    - integration failure rate = dead letters / received items;
+    - integration failure rate = dead letters / received messages (DESIGN §4);
     - transaction latency of the day's timed messages (fct_transaction_latencies): count, sum
       (for means) and the day's p50 / p95 in minutes (percentiles do not re-aggregate: take them
       over fct_transaction_latencies for other groupings).
@@ -35,6 +37,7 @@ with batches as (
         source
         , delivered_date
         , count(*) filter (where not is_replay) as batches
+        , sum(case when is_replay then 0 else received_messages end) as received_messages
         , sum(case when is_replay then 0 else received_items end) as received_items
         , sum(case when is_replay then 0 else landed_items end) as landed_items
         , sum(case when is_replay then 0 else duplicate_items end) as duplicate_items
@@ -87,6 +90,7 @@ select
     cast(keys.delivered_date as date) as kpi_date
     , cast(keys.source as varchar) as source
     , cast(coalesce(delivery_days.batches, 0) as bigint) as batches
+    , cast(coalesce(delivery_days.received_messages, 0) as bigint) as received_messages
     , cast(coalesce(delivery_days.received_items, 0) as bigint) as received_items
     , cast(coalesce(delivery_days.landed_items, 0) as bigint) as landed_items
     , cast(coalesce(delivery_days.duplicate_items, 0) as bigint) as duplicate_items
@@ -96,8 +100,8 @@ select
     , cast(coalesce(dead_letter_days.dead_letters, 0) as bigint) as dead_letters
     , cast(coalesce(dead_letter_days.dead_letters_resolved, 0) as bigint) as dead_letters_resolved
     , cast(coalesce(dead_letter_days.dead_letters, 0) as bigint) as integration_failure_numerator
-    , cast(coalesce(delivery_days.received_items, 0) as bigint) as integration_failure_denominator
-    , cast({{ safe_divide('coalesce(dead_letter_days.dead_letters, 0)', 'delivery_days.received_items') }} as float8)
+    , cast(coalesce(delivery_days.received_messages, 0) as bigint) as integration_failure_denominator
+    , cast({{ safe_divide('coalesce(dead_letter_days.dead_letters, 0)', 'delivery_days.received_messages') }} as float8)
         as integration_failure_rate
     , cast(coalesce(latency_days.timed_messages, 0) as bigint) as timed_messages
     , cast(coalesce(latency_days.latency_seconds_sum, 0) as decimal(18, 3)) as latency_seconds_sum

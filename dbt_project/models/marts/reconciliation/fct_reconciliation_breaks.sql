@@ -4,9 +4,11 @@
     decision 0024):
 
     - remit_without_submission: a claim (CLP01, payer, responsibility) that 835s adjudicate or
-      reverse but no 837 the 999 accepted ever carried; dated by its latest remit. Its facility is
-      that of the visit its CLP01 names, when one is known; else null (the 835 names the payee,
-      not where the service happened).
+      reverse but no 837 the 999 accepted ever carried; dated by its latest remit. Its facility
+      (decision 0027): that of the visit its CLP01 names, when one is known; else the one facility
+      its payee bills for (the service facilities of the 837s sent under the payee's NPI, 2010AA =
+      835 N1*PE); else null: a payee billing for several facilities (a parent's shared TIN) cannot
+      say which one was paid for, and the 835 names nothing else.
     - claim_without_adjudication: a submitted primary claim, not voided, whose adjudication
       due date (fct_claims: submission + var('adjudication_sla_days', 45)) has passed without an
       adjudication by the as-of date; dated by the due date (the same claims as
@@ -38,13 +40,32 @@ with as_of as (
 
 )
 
+, payee_facilities as (
+
+    -- per billing NPI, the service facilities (2310C NPI) of the 837s sent under it
+    select
+        transmissions.billing_npi
+        , count(distinct transmissions.facility_npi) as facility_count
+        , max(facilities.facility_code) as facility_code
+    from {{ ref('int_claim_transmissions_acknowledged') }} as transmissions
+    left join {{ ref('int_facilities_versioned') }} as facilities
+        on facilities.npi = transmissions.facility_npi
+        and {{ valid_at('facilities', 'transmissions.service_date_from') }}
+    where transmissions.billing_npi is not null
+    group by transmissions.billing_npi
+
+)
+
 , remits_without_submission as (
 
     select
         'remit_without_submission' as break_type
         , remittance_claims.claim_identity_key as break_key
         , max(remittance_claims.adjudication_date) as break_date
-        , max(encounters.facility_code) as facility_code
+        , max(coalesce(
+            encounters.facility_code
+            , case when payee_facilities.facility_count = 1 then payee_facilities.facility_code end
+        )) as facility_code
         , max(payments.legal_entity_code) as legal_entity_code
         , max(remittance_claims.payer_id) as payer_id
         , sum(remittance_claims.paid_amount) as amount
@@ -54,6 +75,8 @@ with as_of as (
         on payments.remittance_key = remittance_claims.remittance_key
     left join {{ ref('int_encounters_enriched') }} as encounters
         on encounters.visit_key = remittance_claims.claim_key
+    left join payee_facilities
+        on payee_facilities.billing_npi = payments.payee_npi
     cross join as_of
     where not remittance_claims.has_submission
         and remittance_claims.adjudication_date <= as_of.as_of_date
@@ -74,9 +97,7 @@ with as_of as (
         , cast(null as varchar) as reassociation_status
     from {{ ref('fct_claims') }} as claims
     cross join as_of
-    where not claims.is_voided
-        and claims.adjudication_due_date <= as_of.as_of_date
-        and (claims.first_adjudication_date is null or claims.first_adjudication_date > as_of.as_of_date)
+    where {{ is_adjudication_overdue('claims', 'as_of.as_of_date') }}
 
 )
 

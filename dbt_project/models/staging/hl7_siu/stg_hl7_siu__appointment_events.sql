@@ -3,33 +3,4 @@
     stg_appointment_events, decision 0011), landed since the last build (decision 0025), with
     their arrival time.
 -#}
-with staged as (
-
-    {{ stg_appointment_events('hl7_siu') }}
-
-)
-
-, landed as (
-
-    select * from staged
-    {{ landed_since_last_build() }}
-
-)
-
-, arrivals as (
-
-    select
-        record_key
-        , cast(coalesce(delivered_at, received_at) as timestamp) as delivered_at
-    from {{ source('hl7_siu', 'appointment_event') }}
-    where source_file like 'hl7_siu/%'
-    {{ landed_since_last_build('and') }}
-
-)
-
-select
-    landed.*
-    , arrivals.delivered_at
-from landed
-inner join arrivals
-    on arrivals.record_key = landed.record_key
+{{ stg_appointment_events_landed('hl7_siu') }}

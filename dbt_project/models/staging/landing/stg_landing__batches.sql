@@ -1,6 +1,9 @@
 {#-
     One row per landing batch (one file, MLLP message or FHIR page) with its conservation counts,
-    in parsed items (records and dead letters): received = landed + duplicates + dead_lettered.
+    in parsed items (records and dead letters): received = landed + duplicates + dead_lettered,
+    and the messages that arrived in it (X12 transaction sets, HL7 messages, NDJSON lines, CSV
+    rows, a BAI2 file; ingest.message_units, decision 0024): the integration failure rate's
+    denominator. A batch landed before ingest counted messages shows its items instead.
 
     delivered_at = the arrival time (file mtime, socket arrival; decision 0014; rows landed before
     the column existed: the landing time). A batch that parses again a file content already
@@ -38,6 +41,7 @@ with batches as (
         , cast(landed as bigint) as landed_items
         , cast(duplicates as bigint) as duplicate_items
         , cast(dead_lettered as bigint) as dead_lettered_items
+        , cast(coalesce(messages_received, received) as bigint) as received_messages
         , row_number() over (
             partition by source, source_file, file_sha256
             order by received_at, batch_id
@@ -60,5 +64,6 @@ select
     , landed_items
     , duplicate_items
     , dead_lettered_items
+    , received_messages
     , landing_sequence > 1 as is_replay
 from typed

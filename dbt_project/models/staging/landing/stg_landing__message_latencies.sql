@@ -13,8 +13,17 @@
       `<id>/_history/1`): that implied booking is not a line of its own and is not timed. Slot and
       Schedule lines carry meta.lastUpdated.
     - Vendor CSV: the layout's last-modified column, converted to UTC by the clinic mapping.
-    - X12 (837, 999, 277CA, 835) are not timed: the raw records do not carry GS04 / GS05, the
-      transaction's creation time (reported in decision 0024). BAI2 and the extracts state none.
+    - X12 (837, 999, 277CA and 276 / 277 X212, 835): one transaction set (ST..SE) = one message,
+      timed by its functional group's creation, GS04 / GS05 (`group_created_at`, decision 0031).
+      A transaction set lands several records (claims, lines, statuses); it is timed once, by its
+      first landed record, identified by sender (ISA06), ISA13, group time and ST02 (ST01 too
+      for X212). A transaction set landed as duplicates only lands no record and is not timed;
+      nor is one dead-lettered, whole or in part (a dead letter's reason names its ST02 and
+      ISA13); an 835 re-sent under new control numbers is a duplicate by its business content.
+      X12 states no zone: GS04 / GS05 are read in the network's zone
+      (facility_time_zones `*`), as the trading partners' clocks are agreed in their companion
+      guides; records landed before contract v2 have none and are not timed.
+    - BAI2 and the extracts state no source event time.
 -#}
 with hl7_messages as (
 
@@ -165,11 +174,124 @@ with hl7_messages as (
 
 )
 
+, x12_records as (
+
+    select
+        'x12_837' as source, 'claim_submission' as message_kind, '837' as transaction_set_id
+        , record_key, source_file, batch_id, sender_id, interchange_control_number
+        , transaction_control_number, group_created_at, delivered_at, received_at
+    from {{ source('x12_837', 'claim_submission') }}
+
+    union all
+
+    select
+        'x12_835', 'remittance_payment', '835'
+        , record_key, source_file, batch_id, sender_id, interchange_control_number
+        , transaction_control_number, group_created_at, delivered_at, received_at
+    from {{ source('x12_835', 'remittance_payment') }}
+
+    union all
+
+    select
+        'x12_999', 'batch_acknowledgment', '999'
+        , record_key, source_file, batch_id, sender_id, interchange_control_number
+        , transaction_control_number, group_created_at, delivered_at, received_at
+    from {{ source('x12_999', 'batch_acknowledgment') }}
+
+    union all
+
+    select
+        'x12_277', 'claim_status', '277'
+        , record_key, source_file, batch_id, sender_id, interchange_control_number
+        , transaction_control_number, group_created_at, delivered_at, received_at
+    from {{ source('x12_277', 'claim_status') }}
+
+    union all
+
+    select
+        'x12_277', 'claim_status_inquiry', transaction_set_id
+        , record_key, source_file, batch_id, sender_id, interchange_control_number
+        , transaction_control_number, group_created_at, delivered_at, received_at
+    from {{ source('x12_277', 'claim_status_inquiry') }}
+
+)
+
+, x12_dead_letters as (
+
+    {% for x12_source in ['x12_837', 'x12_835', 'x12_999', 'x12_277'] -%}
+    select batch_id, reason from {{ source('landing', 'dead_letters__' ~ x12_source) }}
+    where source = '{{ x12_source }}'
+    {% if not loop.last %}union all
+    {% endif -%}
+    {%- endfor %}
+
+)
+
+, x12_landed_whole as (
+
+    -- a transaction set with a dead-lettered loop (a claim, an AK2) was dead-lettered as a
+    -- message, though its other loops landed: the reader's reason names it (`where` in
+    -- ingest/formats/_x12_common.py: "ST02='…' (ISA13='…'")
+    select x12_records.*
+    from x12_records
+    where x12_records.group_created_at is not null
+        and not exists (
+            select 1
+            from x12_dead_letters
+            where x12_dead_letters.batch_id = x12_records.batch_id
+                and x12_dead_letters.reason like
+                    '%ST02=''' || x12_records.transaction_control_number
+                    || ''' (ISA13=''' || x12_records.interchange_control_number || '''%'
+        )
+
+)
+
+, x12_ranked as (
+
+    select
+        x12_landed_whole.*
+        , row_number() over (
+            partition by
+                source, transaction_set_id, sender_id, interchange_control_number
+                , group_created_at, transaction_control_number
+            order by coalesce(delivered_at, received_at), received_at, record_key
+        ) as landing_rank
+    from x12_landed_whole
+
+)
+
+, x12_timed as (
+
+    -- one row per transaction set: its first landed record
+    select
+        x12_ranked.record_key
+        , x12_ranked.source
+        , x12_ranked.message_kind
+        , x12_ranked.source_file
+        , x12_ranked.batch_id
+        , cast(x12_ranked.group_created_at as timestamp) as source_event_at
+        , default_zone.time_zone as source_time_zone
+        , cast(
+            (cast(x12_ranked.group_created_at as timestamp) at time zone default_zone.time_zone)
+            at time zone 'UTC'
+            as timestamp
+        ) as source_event_at_utc
+        , cast(coalesce(x12_ranked.delivered_at, x12_ranked.received_at) as timestamp)
+            as delivered_at
+    from x12_ranked
+    left join zones as default_zone
+        on default_zone.facility_code = '*'
+    where x12_ranked.landing_rank = 1
+
+)
+
 , timed as (
 
     select * from hl7_timed
     union all
     select * from utc_timed
+    union all
+    select * from x12_timed
 
 )
 

@@ -3,33 +3,4 @@
     stg_appointment_events, decision 0011), landed since the last build (decision 0025), with
     their arrival time.
 -#}
-with staged as (
-
-    {{ stg_appointment_events('vendor_csv') }}
-
-)
-
-, landed as (
-
-    select * from staged
-    {{ landed_since_last_build() }}
-
-)
-
-, arrivals as (
-
-    select
-        record_key
-        , cast(coalesce(delivered_at, received_at) as timestamp) as delivered_at
-    from {{ source('vendor_csv', 'appointment_event') }}
-    where source_file like 'vendor_csv/%'
-    {{ landed_since_last_build('and') }}
-
-)
-
-select
-    landed.*
-    , arrivals.delivered_at
-from landed
-inner join arrivals
-    on arrivals.record_key = landed.record_key
+{{ stg_appointment_events_landed('vendor_csv') }}

@@ -28,6 +28,7 @@ with source as (
         , nullif(trim(payer_id), '') as payer_id
         , cast(production_date as date) as production_date
         , cast(payment_date as date) as payment_date
+        , nullif(trim(remark_codes), '') as remark_codes
         , batch_id
         , cast(received_at as timestamp) as received_at
         , cast(coalesce(delivered_at, received_at) as timestamp) as delivered_at

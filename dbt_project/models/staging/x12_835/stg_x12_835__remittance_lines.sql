@@ -21,6 +21,7 @@ with source as (
         , cast(claim_index as integer) as claim_index
         , trace_number
         , payer_trace_id
+        , nullif(trim(remark_codes), '') as remark_codes
         , batch_id
         , cast(received_at as timestamp) as received_at
         , cast(coalesce(delivered_at, received_at) as timestamp) as delivered_at

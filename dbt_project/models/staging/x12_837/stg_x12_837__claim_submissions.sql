@@ -31,6 +31,8 @@ with source as (
         , interchange_control_number
         , group_control_number
         , transaction_control_number
+        -- GS04 + GS05 as the sender wrote them (no zone: decision 0031)
+        , cast(group_created_at as timestamp) as group_created_at
         , batch_id
         , cast(received_at as timestamp) as received_at
         , cast(coalesce(delivered_at, received_at) as timestamp) as delivered_at
