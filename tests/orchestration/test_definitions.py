@@ -43,10 +43,11 @@ def test_landing_writeback_and_mart_assets(defs: dg.Definitions) -> None:
     assert graph["staging/stg_hl7_siu__appointment_events"] == {"raw_hl7_siu"}
     assert graph["staging/stg_fhir__appointment_events"] == {"raw_fhir"}
     assert graph["staging/stg_vendor_csv__appointment_events"] == {"raw_vendor_csv"}
+    # the three feeds, and the facilities' time zones that put them on one clock (0028)
     assert graph["intermediate/int_appointments_sequenced"] == {
         f"staging/stg_{channel}__appointment_events"
         for channel in ("hl7_siu", "fhir", "vendor_csv")
-    }
+    } | {"seeds/facility_time_zones"}
     marts = {key for key in graph if key.startswith("marts/")}
     assert {"marts/fct_claims", "marts/kpi_scorecard", "marts/fct_journal_feed"} <= marts
 
