@@ -49,10 +49,10 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 # two workers (the CI machine's two cores); tests sharing session state stay on one worker
-# (tests/conftest.py). PYTEST_WORKERS=0 runs in one process.
+# (the scheduler in tests/conftest.py). PYTEST_WORKERS=0 runs in one process.
 PYTEST_WORKERS ?= 2
 test: lint
-	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 bench-generate: install
 	$(VENV)/bin/python benchmarks/bench_generate.py
