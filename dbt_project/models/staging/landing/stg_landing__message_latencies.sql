@@ -174,45 +174,29 @@ with hl7_messages as (
 
 )
 
+{#- the X12 record kinds that carry one transaction set each: (source, table, ST01) -#}
+{%- set x12_transaction_tables = [
+    ('x12_837', 'claim_submission', "'837'"),
+    ('x12_835', 'remittance_payment', "'835'"),
+    ('x12_999', 'batch_acknowledgment', "'999'"),
+    ('x12_277', 'claim_status', "'277'"),
+    ('x12_277', 'claim_status_inquiry', 'transaction_set_id'),
+] %}
+
 , x12_records as (
 
+    {% for x12_source, table, transaction_set_id in x12_transaction_tables -%}
     select
-        'x12_837' as source, 'claim_submission' as message_kind, '837' as transaction_set_id
+        '{{ x12_source }}' as source, '{{ table }}' as message_kind
+        , {{ transaction_set_id }} as transaction_set_id
         , record_key, source_file, batch_id, sender_id, interchange_control_number
         , transaction_control_number, group_created_at, delivered_at, received_at
-    from {{ source('x12_837', 'claim_submission') }}
-
+    from {{ source(x12_source, table) }}
+    {% if not loop.last %}
     union all
 
-    select
-        'x12_835', 'remittance_payment', '835'
-        , record_key, source_file, batch_id, sender_id, interchange_control_number
-        , transaction_control_number, group_created_at, delivered_at, received_at
-    from {{ source('x12_835', 'remittance_payment') }}
-
-    union all
-
-    select
-        'x12_999', 'batch_acknowledgment', '999'
-        , record_key, source_file, batch_id, sender_id, interchange_control_number
-        , transaction_control_number, group_created_at, delivered_at, received_at
-    from {{ source('x12_999', 'batch_acknowledgment') }}
-
-    union all
-
-    select
-        'x12_277', 'claim_status', '277'
-        , record_key, source_file, batch_id, sender_id, interchange_control_number
-        , transaction_control_number, group_created_at, delivered_at, received_at
-    from {{ source('x12_277', 'claim_status') }}
-
-    union all
-
-    select
-        'x12_277', 'claim_status_inquiry', transaction_set_id
-        , record_key, source_file, batch_id, sender_id, interchange_control_number
-        , transaction_control_number, group_created_at, delivered_at, received_at
-    from {{ source('x12_277', 'claim_status_inquiry') }}
+    {% endif -%}
+    {% endfor %}
 
 )
 
