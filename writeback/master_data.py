@@ -64,6 +64,12 @@ ACCOUNT_TYPES = frozenset({
     "other_income", "expense", "liability",
 })
 PATIENTS_PARTY = "PATIENTS"
+#: a legal entity's company party in the ERP; intercompany (due-to / due-from) lines name it
+ENTITY_PARTY_PREFIX = "LE-"
+
+
+def entity_party_code(legal_entity_code: str) -> str:
+    return ENTITY_PARTY_PREFIX + legal_entity_code
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +93,9 @@ class MasterData:
 
     @property
     def party_codes(self) -> frozenset[str]:
-        return frozenset({p.party_code for p in self.payers} | {PATIENTS_PARTY})
+        return frozenset(
+            {p.party_code for p in self.payers} | {PATIENTS_PARTY}
+            | {entity_party_code(e.legal_entity_code) for e in self.legal_entities})
 
     @property
     def cost_center_codes(self) -> frozenset[str]:

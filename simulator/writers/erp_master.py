@@ -23,11 +23,18 @@ GL_ACCOUNTS = (
     ("1020", "Cash - operating", "cash", "false"),
     ("1200", "Accounts receivable - payers", "receivable", "true"),
     ("1210", "Accounts receivable - patients", "receivable", "true"),
+    ("1250", "Due from affiliates", "receivable", "true"),
     ("1290", "Allowance for contractual adjustments", "contra_receivable", "false"),
+    ("2050", "Due to affiliates", "liability", "true"),
+    ("2100", "Unapplied cash", "liability", "false"),
+    ("2190", "Provider-level adjustments clearing", "liability", "false"),
     ("4000", "Gross patient service revenue", "revenue", "false"),
     ("4100", "Contractual allowances", "contra_revenue", "false"),
     ("4200", "Denial write-offs", "contra_revenue", "false"),
     ("4300", "Interest income", "other_income", "false"),
+    ("4400", "Bad debt (implicit price concessions)", "contra_revenue", "false"),
+    ("4500", "Charity care", "contra_revenue", "false"),
+    ("4600", "Administrative and small-balance adjustments", "contra_revenue", "false"),
 )
 
 HEADERS = {

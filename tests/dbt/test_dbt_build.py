@@ -623,9 +623,10 @@ def test_journal_feed_balances_with_expected_totals(warehouse: Path) -> None:
         from marts.fct_journal_feed group by account_code order by account_code""",
     )
     assert totals == [
-        ("1010", D("340.00"), D("0.00")),
+        # 340 primary payments + V003's secondary payment 60 (Cr A/R patients, decision 0034)
+        ("1010", D("400.00"), D("0.00")),
         ("1200", D("950.00"), D("950.00")),
-        ("1210", D("140.00"), D("0.00")),
+        ("1210", D("140.00"), D("60.00")),
         ("1290", D("470.00"), D("470.00")),
         ("4000", D("0.00"), D("950.00")),
         ("4100", D("470.00"), D("0.00")),
@@ -640,6 +641,7 @@ def test_journal_feed_balances_with_expected_totals(warehouse: Path) -> None:
     assert by_event == [
         ("remittance", "LE1", D("450.00")),
         ("remittance", "LE2", D("510.00")),
+        ("secondary_remittance", "LE2", D("60.00")),
         ("service_rendered", "LE1", D("680.00")),
         ("service_rendered", "LE2", D("730.00")),
     ]
@@ -651,10 +653,10 @@ def test_journal_feed_balances_with_expected_totals(warehouse: Path) -> None:
         from marts.fct_journal_feed group by all order by 1, 2, 3""",
     )
     assert parties == [
-        ("1010", None, None, 3),
+        ("1010", None, None, 4),
         ("1200", "P-ACME", None, 10),
         ("1200", "P-MCD", None, 3),
-        ("1210", "PATIENTS", None, 2),
+        ("1210", "PATIENTS", None, 3),
         ("1290", None, None, 9),
         ("4000", None, "CC-A", 3),
         ("4000", None, "CC-B", 1),

@@ -33,6 +33,7 @@ from ingest.warehouse_postgres import CopiedTable, copy_raw_schema  # noqa: E402
 POPULATED_MARTS = {
     "fct_claims",
     "fct_journal_feed",
+    "fct_journal_amounts",
     "kpi_claim_cycle_time_daily",
     "kpi_initial_denial_daily",
     "kpi_scheduling_to_revenue_lag_daily",

@@ -287,17 +287,32 @@ def test_erp_ledger_equals_the_journal_feed(e2e_settings: Settings, first_run: R
     for balance in TrytonLedger(e2e_settings.erp_dir).read_balances():
         ledger[balance.account_code] += balance.net
     assert dict(ledger) == dict(feed)
-    # independent of the pipeline: gross revenue = the charges of every simulated claim
+    # independent of the pipeline: gross revenue = the charges of every simulated claim not
+    # voided (a void reverses its service_rendered amounts)
     charges = sum(
         Decimal(r["charge_amount"])
         for r in read_rows(e2e_settings.landing / "truth" / "claims.csv")
+        if r["voided"] != "true"
     )
     assert -ledger["4000"] == charges
-    paid = sum(
-        Decimal(r["paid_amount"] or 0)
-        for r in read_rows(e2e_settings.landing / "truth" / "claims.csv")
-    )
-    assert ledger["1010"] == paid
+    # cash clearing holds BPR02 of the 835s whose deposit has not come (DESIGN §5: a matched
+    # deposit moves it to cash), in the entity that received the payment
+    truth_dir = e2e_settings.landing / "truth"
+    undeposited = defaultdict(Decimal)
+    for event in read_rows(truth_dir / "claim_events.csv"):
+        if event["event_type"] == "remittance" and event["status"] != "deposited":
+            undeposited[event["reason"]] += Decimal(event["amount"])
+    by_entity = defaultdict(Decimal)
+    for balance in TrytonLedger(e2e_settings.erp_dir).read_balances():
+        by_entity[(balance.legal_entity_code, balance.account_code)] += balance.net
+    assert ledger["1010"] == sum(undeposited.values())
+    assert {e: by_entity[(e, "1010")] for e in undeposited} == dict(undeposited)
+    # the parent's billing office collected the subsidiary's cash: due to / due from the truth's
+    owed = defaultdict(Decimal)
+    for row in read_rows(truth_dir / "intercompany.csv"):
+        owed[row["receiving_entity_code"]] += Decimal(row["amount"])
+    assert owed and {e: -by_entity[(e, "2050")] for e in owed} == dict(owed)
+    assert ledger["1250"] == -ledger["2050"] == sum(owed.values())
     moves = TrytonLedger(e2e_settings.erp_dir).moves()
     assert moves and all(m["state"] == "posted" for m in moves)
     assert all(m["debit"] == m["credit"] > 0 for m in moves)

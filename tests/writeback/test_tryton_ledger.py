@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from conftest import TIMINGS
-from writeback_testdata import sample_feed, service_rendered
+from writeback_testdata import GL_ACCOUNTS, sample_feed, service_rendered
 
 from writeback.erp.tryton import TrytonLedger
 from writeback.journals import Journal, JournalLine, build_journals, plan_postings
@@ -65,11 +65,14 @@ def test_provision_creates_master_data_and_is_idempotent(
 
     state = ledger.run(inspect, readonly=True)
     assert state["companies"] == {"LE-LE01": "USD", "LE-LE02": "USD"}
-    assert len(state["accounts"]) == 2 * 9
+    assert len(state["accounts"]) == 2 * len(GL_ACCOUNTS) == 2 * 16
     assert state["accounts"][("LE-LE01", "1200")] == ("Receivable", True, True)
     assert state["accounts"][("LE-LE02", "1210")] == ("Receivable", True, True)
     assert state["accounts"][("LE-LE01", "4100")] == ("Contra revenue", False, False)
     assert state["accounts"][("LE-LE01", "1010")] == ("Cash", False, False)
+    # intercompany accounts name the other company's party (decision 0034)
+    assert state["accounts"][("LE-LE01", "1250")] == ("Receivable", True, True)
+    assert state["accounts"][("LE-LE02", "2050")] == ("Liability", False, True)
     assert state["analytic"] == {
         ("LE-LE01", "CC", "root", None), ("LE-LE02", "CC", "root", None),
         ("LE-LE01", "CC01", "normal", "CC"), ("LE-LE01", "CC02", "normal", "CC"),

@@ -32,11 +32,10 @@ from writeback.journals import (
     check_journal,
     split_idempotency_key,
 )
-from writeback.master_data import PATIENTS_PARTY, MasterData
+from writeback.master_data import ENTITY_PARTY_PREFIX, PATIENTS_PARTY, MasterData, entity_party_code
 
 MODULES = ["account", "company", "party", "analytic_account", "hcops_ledger"]
 CHUNK = 50
-ENTITY_PARTY_PREFIX = "LE-"
 ANALYTIC_ROOT_CODE = "CC"
 CHART_ROOT_CODE = "HCOPS"
 
@@ -207,7 +206,7 @@ class TrytonLedger:
 
         companies = {c.party.code: c for c in Company.search([])}
         for entity in master.legal_entities:
-            code = ENTITY_PARTY_PREFIX + entity.legal_entity_code
+            code = entity_party_code(entity.legal_entity_code)
             company = companies.get(code)
             if company is None:
                 company = Company(

@@ -1,30 +1,21 @@
 {#-
     Journal feed for the ERP (docs/contracts.md): one row per posting line of one business event.
-    Amounts per event come from the claims and remittances; the seed posting_rules says which
-    accounts, parties and cost-center side each amount posts to. A negative amount swaps the
-    sides, so debit and credit are always >= 0; every rule posts the same amount on both sides,
-    so every event (and every date × company × facility × event type group) balances.
+    The amounts come from fct_journal_amounts; the seed posting_rules (keyed by event type,
+    amount type and, for 835 adjustments, CAS group and CARC category) says which accounts,
+    parties, cost-center side and legal entity (owner or cash) each side posts to. An amount
+    without a rule posts nothing (denial adjustments wait for their resolution). A negative
+    amount swaps the sides, so debit and credit are always >= 0.
 
-    service_rendered: primary claims with an original (frequency 1) submission, at date of service.
-    remittance: 835 CLPs of those claims for the same payer, processed as primary (CLP02 1, 19) or
-    reversals (22), not denied (denials post nothing until resolved). The estimate E released by
-    the true-up is the claim's posted estimate (0 when it could not be priced); a reversal books
-    it back, so reversal + correction nets to one release.
+    Intercompany (DESIGN §5): when a rule's two sides fall in different companies (cash received
+    by one entity for another's A/R), each company's side is balanced by an intercompany line in
+    that company (seed intercompany_accounts): the cash entity's due to the owner, the owner's
+    due from the cash entity, with the other company's party (var erp_entity_party_prefix +
+    legal entity code). So every (event_type, journal_date, legal_entity_code, facility_code)
+    group balances, and each pair of affiliates' due-to and due-from mirror each other.
 -#}
-with claims as (
+with amounts as (
 
-    select * from {{ ref('int_claims_priced') }}
-    where has_original
-        and service_date is not null
-
-)
-
-, adjudications as (
-
-    select * from {{ ref('int_adjudications_classified') }}
-    where status_code in ('1', '19', '22')
-        and not is_denied
-        and remittance_date is not null
+    select * from {{ ref('fct_journal_amounts') }}
 
 )
 
@@ -34,76 +25,9 @@ with claims as (
 
 )
 
-, claim_events as (
+, intercompany_accounts as (
 
-    select
-        'service_rendered' as event_type
-        , claims.claim_key as source_event_key
-        , claims.payer_id
-        , claims.service_date as journal_date
-        , claims.legal_entity_code
-        , claims.facility_code
-        , claims.cost_center_code
-        , claims.payer_party_code
-        , claims.charge_amount
-        , claims.charge_amount - claims.expected_reimbursement as estimated_allowance
-    from claims
-
-)
-
-, remittance_events as (
-
-    select
-        'remittance' as event_type
-        , adjudications.remittance_claim_key as source_event_key
-        , claims.payer_id
-        , adjudications.remittance_date as journal_date
-        , claims.legal_entity_code
-        , claims.facility_code
-        , claims.cost_center_code
-        , claims.payer_party_code
-        , adjudications.paid_amount
-        , adjudications.contractual_adjustment_amount
-        , adjudications.contractual_adjustment_amount
-            - coalesce(claims.charge_amount - claims.expected_reimbursement, 0)
-            * case when adjudications.is_reversal then -1 else 1 end as contractual_true_up
-        , adjudications.patient_responsibility_adjustment_amount
-    from adjudications
-    inner join claims
-        on claims.claim_key = adjudications.claim_key
-        and claims.payer_id = adjudications.payer_id
-
-)
-
-, amounts as (
-
-    {%- set event_amounts = [
-        ('claim_events', 'gross_charge', 'charge_amount')
-        , ('claim_events', 'estimated_contractual_allowance', 'estimated_allowance')
-        , ('remittance_events', 'paid', 'paid_amount')
-        , ('remittance_events', 'contractual_adjustment', 'contractual_adjustment_amount')
-        , ('remittance_events', 'contractual_true_up', 'contractual_true_up')
-        , ('remittance_events', 'patient_responsibility', 'patient_responsibility_adjustment_amount')
-    ] %}
-    {%- for events, amount_type, amount in event_amounts %}
-
-    select
-        event_type
-        , source_event_key
-        , payer_id
-        , journal_date
-        , legal_entity_code
-        , facility_code
-        , cost_center_code
-        , payer_party_code
-        , '{{ amount_type }}' as amount_type
-        , {{ amount }} as amount
-    from {{ events }}
-    {%- if not loop.last %}
-
-    union all
-    {%- endif %}
-    {%- endfor %}
+    select * from {{ ref('intercompany_accounts') }}
 
 )
 
@@ -111,21 +35,24 @@ with claims as (
 
     select
         amounts.*
+        , rules.rule_id
         , rules.debit_account
         , rules.credit_account
         , rules.debit_party
         , rules.credit_party
+        , rules.debit_entity
+        , rules.credit_entity
         , rules.cost_center_side
     from amounts
     inner join rules
         on rules.event_type = amounts.event_type
         and rules.amount_type = amounts.amount_type
-    where amounts.amount is not null
-        and amounts.amount <> 0
+        and coalesce(rules.carc_group, '') = coalesce(amounts.carc_group, '')
+        and coalesce(rules.carc_category, '') in (coalesce(amounts.carc_category, ''), '*')
 
 )
 
-, lines as (
+, sides as (
 
     -- the rule's debit side: a debit for a positive amount, a credit for a negative one
     select
@@ -133,6 +60,8 @@ with claims as (
         , 'debit' as rule_side
         , debit_account as account_code
         , debit_party as party_rule
+        , debit_entity as entity_role
+        , credit_entity <> debit_entity as crosses_companies
         , cost_center_side = 'debit' as carries_cost_center
         , case when amount > 0 then amount else 0 end as debit
         , case when amount < 0 then -amount else 0 end as credit
@@ -146,6 +75,8 @@ with claims as (
         , 'credit' as rule_side
         , credit_account as account_code
         , credit_party as party_rule
+        , credit_entity as entity_role
+        , credit_entity <> debit_entity as crosses_companies
         , cost_center_side = 'credit' as carries_cost_center
         , case when amount < 0 then -amount else 0 end as debit
         , case when amount > 0 then amount else 0 end as credit
@@ -153,28 +84,70 @@ with claims as (
 
 )
 
+, placed as (
+
+    select
+        sides.*
+        , case when entity_role = 'cash' then cash_entity_code else legal_entity_code end
+            as company_code
+        , case when entity_role = 'cash' then legal_entity_code else cash_entity_code end
+            as counterparty_entity_code
+        , crosses_companies and cash_entity_code <> legal_entity_code as is_intercompany
+    from sides
+
+)
+
+, lines as (
+
+    select
+        placed.*
+        , rule_side as line_side
+        , account_code as line_account_code
+        , case party_rule
+            when 'payer' then payer_party_code
+            when 'patients' then 'PATIENTS'
+        end as line_party_code
+        , case when carries_cost_center then cost_center_code end as line_cost_center_code
+        , debit as line_debit
+        , credit as line_credit
+    from placed
+
+    union all
+
+    -- each company's side of a cross-company amount, balanced in that company
+    select
+        placed.*
+        , rule_side || '_intercompany'
+        , intercompany_accounts.account_code
+        , '{{ var("erp_entity_party_prefix") }}' || counterparty_entity_code
+        , null
+        , credit
+        , debit
+    from placed
+    inner join intercompany_accounts
+        on intercompany_accounts.entity_role = placed.entity_role
+    where placed.is_intercompany
+
+)
+
 , final as (
 
     select
         cast(
-            {{ surrogate_key(['event_type', 'source_event_key', 'payer_id', 'amount_type', 'rule_side']) }}
+            {{ surrogate_key(['event_type', 'source_event_key', 'payer_id', 'amount_type', 'carc_group', 'carc_category', 'line_side']) }}
             as varchar
         ) as feed_line_key
         , cast(event_type as varchar) as event_type
         , cast(journal_date as date) as journal_date
-        , cast(legal_entity_code as varchar) as legal_entity_code
+        , cast(company_code as varchar) as legal_entity_code
         , cast(facility_code as varchar) as facility_code
-        , cast(account_code as varchar) as account_code
-        , cast(
-            case party_rule
-                when 'payer' then payer_party_code
-                when 'patients' then 'PATIENTS'
-            end as varchar
-        ) as party_code
-        , cast(case when carries_cost_center then cost_center_code end as varchar) as cost_center_code
-        , cast(debit as decimal(18, 2)) as debit
-        , cast(credit as decimal(18, 2)) as credit
+        , cast(line_account_code as varchar) as account_code
+        , cast(line_party_code as varchar) as party_code
+        , cast(line_cost_center_code as varchar) as cost_center_code
+        , cast(line_debit as decimal(18, 2)) as debit
+        , cast(line_credit as decimal(18, 2)) as credit
         , cast(source_event_key as varchar) as source_event_key
+        , cast(rule_id as varchar) as rule_id
     from lines
 
 )

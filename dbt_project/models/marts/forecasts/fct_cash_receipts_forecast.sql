@@ -5,13 +5,20 @@
     - open claim = primary claim submitted on or before C, not voided, priced, neither paid
       (first payment date) nor adjudicated (first adjudication date) on or before C;
     - its expected receipts = expected reimbursement × (1 − denial probability of its payer)
-      (fct_payer_denial_probabilities; '*' when the payer has no adjudication);
-    - spread over payment dates s + l by the payer's timing curve (fct_payment_timing_curves)
-      conditioned on the claim's age a = C − s: weight(l) = paid_claims(l) / Σ paid_claims(l' > a)
-      for l > a (the claim is known unpaid for a days). No payer lag beyond a: the all-payer
-      curve; none either: overdue, expected on C + 1;
+      × payment ratio of its payer (fct_payer_denial_probabilities, fct_payer_payment_ratios:
+      the payer pays its allowed amount less the patient's share). A payer's own probability,
+      ratio and curve are used only from var('forecast_min_payer_claims', 30) adjudicated /
+      paid claims on; below, the all-payer '*' estimate (a ratio or a curve from one claim is
+      not an estimate);
+    - spread over payment dates s + l by the payer's timing curve (fct_payment_timing_curves,
+      Kaplan–Meier with an extrapolated tail) conditioned on the claim's age a = C − s:
+      weight(l) = payment_share(l) / Σ payment_share(l' > a) for l > a (the claim is known unpaid
+      for a days). No payer lag beyond a: the all-payer curve; none either: overdue, expected on
+      C + 1;
     - weeks count from the cut-off: week n covers C + 7(n − 1) + 1 … C + 7n.
 -#}
+{%- set min_payer_claims = var('forecast_min_payer_claims', 30) %}
+
 with cutoff as (
 
     select as_of_date, model_version from {{ ref('forecast_as_of_date') }}
@@ -39,7 +46,14 @@ with cutoff as (
 
 , denial_probabilities as (
 
-    select payer_id, denial_probability from {{ ref('fct_payer_denial_probabilities') }}
+    select payer_id, adjudicated_claims, denial_probability
+    from {{ ref('fct_payer_denial_probabilities') }}
+
+)
+
+, payment_ratios as (
+
+    select payer_id, paid_claims, payment_ratio from {{ ref('fct_payer_payment_ratios') }}
 
 )
 
@@ -48,12 +62,19 @@ with cutoff as (
     select
         open_claims.*
         , open_claims.expected_reimbursement
-            * (1 - coalesce(by_payer.denial_probability, all_payers.denial_probability, 0)) as expected_amount
+            * (1 - coalesce(denial_by_payer.denial_probability, denial_all_payers.denial_probability, 0))
+            * coalesce(ratio_by_payer.payment_ratio, ratio_all_payers.payment_ratio, 1) as expected_amount
     from open_claims
-    left join denial_probabilities as by_payer
-        on by_payer.payer_id = open_claims.payer_id
-    left join denial_probabilities as all_payers
-        on all_payers.payer_id = '*'
+    left join denial_probabilities as denial_by_payer
+        on denial_by_payer.payer_id = open_claims.payer_id
+        and denial_by_payer.adjudicated_claims >= {{ min_payer_claims }}
+    left join denial_probabilities as denial_all_payers
+        on denial_all_payers.payer_id = '*'
+    left join payment_ratios as ratio_by_payer
+        on ratio_by_payer.payer_id = open_claims.payer_id
+        and ratio_by_payer.paid_claims >= {{ min_payer_claims }}
+    left join payment_ratios as ratio_all_payers
+        on ratio_all_payers.payer_id = '*'
 
 )
 
@@ -63,11 +84,15 @@ with cutoff as (
         expected.claim_identity_key
         , curves.payer_id as curve_payer_id
         , curves.days_to_payment
-        , curves.paid_claims
+        , curves.payment_share
     from expected
     inner join {{ ref('fct_payment_timing_curves') }} as curves
-        on curves.payer_id in (expected.payer_id, '*')
+        on (
+            curves.payer_id = '*'
+            or (curves.payer_id = expected.payer_id and curves.payer_paid_claims >= {{ min_payer_claims }})
+        )
         and curves.days_to_payment > expected.age_days
+        and curves.payment_share > 0
 
 )
 
@@ -84,8 +109,8 @@ with cutoff as (
     select
         later_lags.claim_identity_key
         , later_lags.days_to_payment
-        , cast(later_lags.paid_claims as float8)
-            / sum(later_lags.paid_claims) over (partition by later_lags.claim_identity_key) as weight
+        , later_lags.payment_share
+            / sum(later_lags.payment_share) over (partition by later_lags.claim_identity_key) as weight
     from later_lags
     inner join curve_choice
         on curve_choice.claim_identity_key = later_lags.claim_identity_key

@@ -130,7 +130,7 @@ with claims as (
         and service_journal.source_event_key = claims.claim_key
         and claims.is_primary
     left join journal_lines as remittance_journal
-        on remittance_journal.event_type = 'remittance'
+        on remittance_journal.event_type in ('remittance', 'secondary_remittance')
         and remittance_journal.source_event_key = first_paid_remittances.remittance_claim_key
 
 )
