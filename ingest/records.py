@@ -4,7 +4,9 @@ tables and the dbt staging models.
 Each record kind is a frozen dataclass. Its fields become the columns of the raw landing
 table `raw.<kind>` (plus the load metadata columns of `ingest.landing`). Field order is the
 column order. Amounts are `Decimal`, dates `date`, timestamps naive UTC `datetime` (except
-`group_created_at` of the X12 kinds: GS04 / GS05 as the sender wrote them, decision 0031).
+`group_created_at` of the X12 kinds: GS04 / GS05 as the sender wrote them, decision 0031; and an
+HL7 time written without a UTC offset: the sender's wall clock, its `*_utc_offset` null,
+decision 0028).
 
 The JSON Schema of each kind and version is committed under `ingest/contracts/` (regenerate
 with `python -m ingest.contracts`; contract tests fail on a breaking change), and
@@ -28,6 +30,7 @@ class AppointmentEvent:
     S26 no-show)."""
 
     kind: ClassVar[str] = "appointment_event"
+    schema_version: ClassVar[int] = 2  # v2: event_time_utc_offset, start_time_utc_offset
     key_fields: ClassVar[tuple[str, ...]] = ("sending_facility", "message_control_id")
 
     appointment_id: str  # SCH-2 (filler id), else SCH-1 (placer id)
@@ -45,6 +48,11 @@ class AppointmentEvent:
     visit_number: str | None  # PV1-19 = the claim's CLM01
     patient_id: str | None  # PID-3.1 (MRN; PHI, raw store only)
     event_reason: str | None  # SCH-6.1 (e.g. a cancellation reason)
+    # HL7 only (decision 0028): the UTC offset the DTM was written with ("-0500"); ingest
+    # applied it, so the time is UTC. None: written without one (the sender's wall clock) or a
+    # channel whose times are UTC by contract (FHIR, vendor CSV)
+    event_time_utc_offset: str | None = None  # offset of MSH-7
+    start_time_utc_offset: str | None = None  # offset of the start (TQ1-7 / SCH-11.4 / AIS-4)
 
 
 @dataclass(frozen=True, slots=True)

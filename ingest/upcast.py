@@ -67,6 +67,19 @@ def _appointment_event_v0(payload: Payload) -> Payload:
     return {**payload, "event_reason": payload.get("event_reason")}
 
 
+@upcaster("appointment_event", 1)
+def _appointment_event_v1(payload: Payload) -> Payload:
+    """v2 added the UTC offsets of MSH-7 and of the start (decision 0028). v1 did not keep
+    them, so null: a v1 HL7 time reads as the sender's wall clock, which is how the feeds known
+    then wrote it (a v1 record of a sender that wrote offsets cannot be told apart). FHIR /
+    vendor CSV times are UTC whatever these say."""
+    return {
+        **payload,
+        "event_time_utc_offset": payload.get("event_time_utc_offset"),
+        "start_time_utc_offset": payload.get("start_time_utc_offset"),
+    }
+
+
 @upcaster("remittance_claim", 1)
 def _remittance_claim_v1(payload: Payload) -> Payload:
     """v2 added `remark_codes` (MOA / MIA remark codes): v1 did not read them, so none."""

@@ -38,22 +38,32 @@
     The canonical appointment events of every scheduling channel (staging models of HL7 SIU,
     FHIR, vendor CSV; decision 0011) with every time in naive UTC and the facility's zone:
     - FHIR and vendor CSV times land as UTC already (offsets applied, the CSV mapping's zone);
-    - HL7 times land as written: MSH-7 / TQ1-7 without an offset is the sender's wall clock. The
-      message time is read in the sending facility's zone (as stg_landing__message_latencies
-      does), the appointment start in the appointment facility's zone; either falls back to the
-      other facility, then to the network default `*`. An HL7 time that carried an offset was
-      made UTC by ingest, and raw does not say which did (decision 0028: all simulated and
-      sampled HL7 feeds write none).
+    - an HL7 time written with a UTC offset was made UTC by ingest, which says so
+      (event_time_is_utc / start_time_is_utc of stg_hl7_siu__appointment_events): it stays;
+    - an HL7 time without one is the sender's wall clock (every simulated feed, rows landed
+      before record v2): the message time is read in the sending facility's zone (as
+      stg_landing__message_latencies does), the appointment start in the appointment facility's
+      zone; either falls back to the other facility, then to the network default `*`.
+    So the same appointment sent with or without offsets has one UTC start (decision 0028).
+    A null flag (a hand-made row) reads as wall clock.
     time_zone: the zone of the appointment's facility, for its local dates.
 -#}
 {% macro appointment_events_in_utc() -%}
+    {%- set columns -%}
+        record_key, channel, appointment_key, event_type, event_time, message_control_id
+        , sending_facility, status, start_time, duration_minutes, facility_code, location_code
+        , provider_npi, service_code, visit_key, patient_key, event_reason, batch_id, received_at
+    {%- endset %}
     with channel_events as (
 
-        select * from {{ ref('stg_hl7_siu__appointment_events') }}
+        select {{ columns }}, event_time_is_utc, start_time_is_utc
+        from {{ ref('stg_hl7_siu__appointment_events') }}
         union all
-        select * from {{ ref('stg_fhir__appointment_events') }}
+        select {{ columns }}, true as event_time_is_utc, true as start_time_is_utc
+        from {{ ref('stg_fhir__appointment_events') }}
         union all
-        select * from {{ ref('stg_vendor_csv__appointment_events') }}
+        select {{ columns }}, true as event_time_is_utc, true as start_time_is_utc
+        from {{ ref('stg_vendor_csv__appointment_events') }}
 
     )
 
@@ -87,15 +97,15 @@
         , appointment_key
         , event_type
         , case
-            when channel = 'hl7_siu' then {{ local_to_utc('event_time', 'sender_time_zone') }}
-            else event_time
+            when event_time_is_utc then event_time
+            else {{ local_to_utc('event_time', 'sender_time_zone') }}
         end as event_time
         , message_control_id
         , sending_facility
         , status
         , case
-            when channel = 'hl7_siu' then {{ local_to_utc('start_time', 'facility_time_zone') }}
-            else start_time
+            when start_time_is_utc then start_time
+            else {{ local_to_utc('start_time', 'facility_time_zone') }}
         end as start_time
         , duration_minutes
         , facility_code

@@ -5,8 +5,11 @@ A file holds one or more messages; each starts with a line `MSH|`. Segment separ
 dropped. Messages that are not SIU (ADT, DFT, ...) or lack what an appointment event needs
 (SCH, MSH-9 trigger, MSH-7 time, MSH-10 control id, an appointment id) become dead letters.
 
-Timestamps (`YYYY[MM[DD[HH[MM[SS[.S...]]]]]][+/-ZZZZ]`) become naive datetimes, converted to
-UTC when they carry an offset.
+Timestamps (`YYYY[MM[DD[HH[MM[SS[.S...]]]]]][+/-ZZZZ]`) become naive datetimes. One written
+with a UTC offset is converted to UTC and its offset lands next to it (`event_time_utc_offset`,
+`start_time_utc_offset`); one without is the sender's wall clock, landed as written with a null
+offset: dbt reads it in the facility's zone (decision 0028). A malformed offset (not four
+digits, minutes over 59, more than 14 hours) dead-letters the message.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 import hl7
 
@@ -21,7 +25,7 @@ from ingest.records import AppointmentEvent, DeadLetter, Record
 from ingest.x12 import decode, undecodable
 
 SOURCE = "hl7_siu"
-PARSER_VERSION = "1.0.0"
+PARSER_VERSION = "1.1.0"  # 1.1: UTC offsets landed (record v2)
 
 _MLLP = str.maketrans("", "", "\x0b\x1c")
 _UNIT_MINUTES = {
@@ -30,6 +34,18 @@ _UNIT_MINUTES = {
     "h": Decimal(60), "hr": Decimal(60), "hour": Decimal(60), "hours": Decimal(60),
     "d": Decimal(1440), "day": Decimal(1440), "days": Decimal(1440),
 }  # fmt: skip
+
+
+class HL7Time(NamedTuple):
+    """An HL7 DTM: the time as written and the UTC offset written with it (`-0500`), if any."""
+
+    written: dt.datetime
+    offset: str | None
+
+    @property
+    def value(self) -> dt.datetime:
+        """As landed: UTC when an offset was written, else the wall clock as written."""
+        return self.written - _offset_delta(self.offset) if self.offset else self.written
 
 
 class HL7ValueError(ValueError):
@@ -105,7 +121,7 @@ def _event(message: str) -> AppointmentEvent:
             "MissingSegment",
             f"SIU^{trigger} {control_id!r} has no SCH segment{_space_hint(message)}",
         )
-    event_time = timestamp(get("MSH.F7"), "MSH-7 message time")
+    event_time = dtm(get("MSH.F7"), "MSH-7 message time")
     if event_time is None:
         raise HL7ValueError("MissingSegment", f"MSH-7 message time is empty ({control_id!r})")
     appointment_id = get("SCH.F2.R1.C1") or get("SCH.F1.R1.C1")
@@ -118,11 +134,11 @@ def _event(message: str) -> AppointmentEvent:
     return AppointmentEvent(
         appointment_id=appointment_id,
         event_type=trigger,
-        event_time=event_time,
+        event_time=event_time.value,
         message_control_id=control_id,
         sending_facility=facility,
         status=get("SCH.F25.R1.C1") or None,
-        start_time=start,
+        start_time=start.value if start else None,
         duration_minutes=duration,
         facility_code=get("AIL.F3.R1.C4") or get("PV1.F3.R1.C4") or facility,
         location_code=get("AIL.F3.R1.C1") or None,
@@ -131,6 +147,8 @@ def _event(message: str) -> AppointmentEvent:
         visit_number=get("PV1.F19.R1.C1") or None,
         patient_id=get("PID.F3.R1.C1") or None,
         event_reason=get("SCH.F6.R1.C1") or None,
+        event_time_utc_offset=event_time.offset,
+        start_time_utc_offset=start.offset if start else None,
     )
 
 
@@ -152,18 +170,16 @@ def _getter(msg: hl7.Message) -> Callable[[str], str]:
     return get
 
 
-def _schedule(msg: hl7.Message, get: Callable[[str], str]) -> tuple[dt.datetime | None, int | None]:
+def _schedule(msg: hl7.Message, get: Callable[[str], str]) -> tuple[HL7Time | None, int | None]:
     """Start (TQ1-7, else SCH-11.4, else AIS-4) and duration in minutes."""
-    tq1_start = timestamp(get("TQ1.F7.R1.C1"), "TQ1-7 start")
-    tq1_end = timestamp(get("TQ1.F8.R1.C1"), "TQ1-8 end")
+    tq1_start = dtm(get("TQ1.F7.R1.C1"), "TQ1-7 start")
+    tq1_end = dtm(get("TQ1.F8.R1.C1"), "TQ1-8 end")
     start = (
         tq1_start
-        or timestamp(get("SCH.F11.R1.C4"), "SCH-11.4 start")
-        or timestamp(get("AIS.F4.R1.C1"), "AIS-4 start")
+        or dtm(get("SCH.F11.R1.C4"), "SCH-11.4 start")
+        or dtm(get("AIS.F4.R1.C1"), "AIS-4 start")
     )
-    duration = None
-    if tq1_start and tq1_end and tq1_end >= tq1_start:
-        duration = int((tq1_end - tq1_start).total_seconds() // 60)
+    duration = _span_minutes(tq1_start, tq1_end) if tq1_start and tq1_end else None
     duration = (
         duration
         if duration is not None
@@ -172,6 +188,15 @@ def _schedule(msg: hl7.Message, get: Callable[[str], str]) -> tuple[dt.datetime 
         or _minutes(get("AIS.F7"), get("AIS.F8.R1.C1"))
     )
     return start, duration
+
+
+def _span_minutes(start: HL7Time, end: HL7Time) -> int | None:
+    """Minutes from start to end: between the UTC instants when both carry an offset, else
+    between the written times (a time without one is the sender's clock, whatever the other
+    says); None when the end is before the start."""
+    both_zoned = start.offset is not None and end.offset is not None
+    span = end.value - start.value if both_zoned else end.written - start.written
+    return int(span.total_seconds() // 60) if span >= dt.timedelta(0) else None
 
 
 def _minutes(quantity: str, unit: str) -> int | None:
@@ -187,6 +212,13 @@ def _minutes(quantity: str, unit: str) -> int | None:
 
 def timestamp(value: str, where: str) -> dt.datetime | None:
     """An HL7 DTM as a naive datetime (UTC when the value has an offset); None when empty."""
+    parsed = dtm(value, where)
+    return parsed.value if parsed else None
+
+
+def dtm(value: str, where: str) -> HL7Time | None:
+    """An HL7 DTM as written, with its offset; None when empty. Raises HL7ValueError naming
+    `where` when it is not a valid date / time or its offset is malformed."""
     value = value.strip()
     if not value:
         return None
@@ -207,12 +239,17 @@ def timestamp(value: str, where: str) -> dt.datetime | None:
         raise HL7ValueError(
             "InvalidValue", f"{where} {value!r} is not a valid date / time"
         ) from None
-    return result - _offset(offset, where, value) if offset else result
-
-
-def _offset(offset: str, where: str, value: str) -> dt.timedelta:
-    body = offset[1:]
-    if len(body) != 4 or not body.isdigit():
+    if offset is not None and not _valid_offset(offset):
         raise HL7ValueError("InvalidValue", f"{where} {value!r} has a bad time zone offset")
-    delta = dt.timedelta(hours=int(body[:2]), minutes=int(body[2:]))
+    return HL7Time(result, offset)
+
+
+def _valid_offset(offset: str) -> bool:
+    """`+HHMM` / `-HHMM` within the offsets in use (UTC-12:00 .. UTC+14:00, rounded to 14h)."""
+    body = offset[1:]
+    return len(body) == 4 and body.isdigit() and int(body[:2]) <= 14 and int(body[2:]) < 60
+
+
+def _offset_delta(offset: str) -> dt.timedelta:
+    delta = dt.timedelta(hours=int(offset[1:3]), minutes=int(offset[3:5]))
     return -delta if offset[0] == "-" else delta

@@ -159,13 +159,16 @@ EVENT = AppointmentEvent(
 
 
 def test_appointment_event_v0_upcasts_to_v1() -> None:
-    v1 = contracts.to_json(EVENT)
+    current = contracts.to_json(EVENT)
+    v2_fields = ("event_time_utc_offset", "start_time_utc_offset")  # v1 -> v2: test_hl7_offsets
+    v1 = {k: v for k, v in current.items() if k not in v2_fields}
     v0 = {k: v for k, v in v1.items() if k != "event_reason"}
     assert contracts.validate(v0, contracts.load_schema("appointment_event", 0)) == []
     assert contracts.validate(v0, contracts.load_schema("appointment_event", 1)) != []
-    lifted = upcast.upcast("appointment_event", v0, from_version=0)
+    lifted = upcast.upcast("appointment_event", v0, from_version=0, to_version=1)
     assert lifted == v1 and list(lifted) == list(v1)  # same fields, same order
-    assert contracts.validate(lifted, contracts.load_schema("appointment_event")) == []
+    assert contracts.validate(lifted, contracts.load_schema("appointment_event", 1)) == []
+    lifted = upcast.upcast("appointment_event", v0, from_version=0)  # on to the current version
     assert AppointmentEvent(**{**lifted, "event_time": EVENT.event_time}) == EVENT
 
 
@@ -217,7 +220,7 @@ def test_every_frozen_version_has_an_upcast_path_and_no_step_breaks_it() -> None
 
 def test_upcast_refuses_unknown_paths() -> None:
     with pytest.raises(upcast.UpcastError, match="cannot downcast"):
-        upcast.upcast("appointment_event", {}, from_version=2)
+        upcast.upcast("appointment_event", {}, from_version=3)
     with pytest.raises(upcast.UpcastError, match="no upcaster"):
         upcast.upcast("claim_status", {}, from_version=0)
     assert upcast.upcast("bank_deposit", {"a": 1}, from_version=1) == {"a": 1}

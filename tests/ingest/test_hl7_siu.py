@@ -82,6 +82,7 @@ def test_several_messages_and_any_segment_separator(sep: str) -> None:
     cancel, noshow = events[2], events[3]
     assert cancel.event_reason == "PATCANCEL"
     assert cancel.event_time == dt.datetime(2026, 1, 10, 11, 0, 0, 123400)  # +0100 -> UTC
+    assert (cancel.event_time_utc_offset, cancel.start_time_utc_offset) == ("+0100", None)
     assert (cancel.facility_code, cancel.start_time, cancel.duration_minutes) == (
         "NORTH",
         None,
@@ -89,6 +90,8 @@ def test_several_messages_and_any_segment_separator(sep: str) -> None:
     )
     # v2.3: no TQ1, start from SCH-11.4, duration from SCH-9 / SCH-10, facility from PV1-3.4
     assert noshow.event_time == dt.datetime(2026, 1, 12, 14, 30)  # -0500 -> UTC
+    # the start was written without an offset: the sender's wall clock, as written
+    assert (noshow.event_time_utc_offset, noshow.start_time_utc_offset) == ("-0500", None)
     assert (noshow.start_time, noshow.duration_minutes) == (dt.datetime(2026, 1, 12, 9, 0), 20)
     assert (noshow.facility_code, noshow.service_code, noshow.visit_number) == (
         "SOUTH02",
@@ -165,3 +168,7 @@ def test_timestamps() -> None:
     assert ts("20260105", "x") == dt.datetime(2026, 1, 5)
     assert ts("20260105083000.5+0215", "x") == dt.datetime(2026, 1, 5, 6, 15, 0, 500000)
     assert ts("", "x") is None
+    assert hl7_siu.dtm("20260105083000.5+0215", "x") == hl7_siu.HL7Time(
+        dt.datetime(2026, 1, 5, 8, 30, 0, 500000), "+0215"
+    )
+    assert hl7_siu.dtm("202601050830", "x") == hl7_siu.HL7Time(dt.datetime(2026, 1, 5, 8, 30), None)

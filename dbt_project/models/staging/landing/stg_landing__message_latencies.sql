@@ -4,9 +4,11 @@
     (DESIGN §4; decisions 0013, 0014, 0024). A duplicate or a dead letter never lands, so it is
     never timed.
 
-    - HL7 SIU: one record per message; MSH-7 is the sender's local wall time (no offset in the
-      feeds we receive): read in the sending facility's zone (seed facility_time_zones, `*` =
-      network default), then UTC.
+    - HL7 SIU: one record per message. MSH-7 written with a UTC offset was made UTC by ingest,
+      which lands the offset (event_time_utc_offset, record v2; decision 0028): it stays, with
+      no zone. MSH-7 without one (every simulated feed, rows landed before v2) is the sender's
+      wall clock: read in the sending facility's zone (seed facility_time_zones, `*` = network
+      default), then UTC.
     - FHIR: one line = one resource version; meta.lastUpdated arrives with its offset and is
       landed as UTC. An Appointment line lands its own event (event_time = meta.lastUpdated)
       and, for a later version, the booking it implies (an S12 dated by `created`, under
@@ -34,6 +36,7 @@ with hl7_messages as (
         , source_file
         , batch_id
         , cast(event_time as timestamp) as source_event_at
+        , event_time_utc_offset is not null as source_event_at_is_utc
         , sending_facility
         , cast(delivered_at as timestamp) as delivered_at
         , cast(received_at as timestamp) as received_at
@@ -57,12 +60,17 @@ with hl7_messages as (
         , hl7_messages.source_file
         , hl7_messages.batch_id
         , hl7_messages.source_event_at
-        , coalesce(sender_zones.time_zone, default_zone.time_zone) as source_time_zone
-        , cast(
-            (hl7_messages.source_event_at at time zone coalesce(sender_zones.time_zone, default_zone.time_zone))
-            at time zone 'UTC'
-            as timestamp
-        ) as source_event_at_utc
+        , case
+            when not hl7_messages.source_event_at_is_utc
+                then coalesce(sender_zones.time_zone, default_zone.time_zone)
+        end as source_time_zone
+        , case
+            when hl7_messages.source_event_at_is_utc then hl7_messages.source_event_at
+            else {{ local_to_utc(
+                'hl7_messages.source_event_at',
+                'coalesce(sender_zones.time_zone, default_zone.time_zone)'
+            ) }}
+        end as source_event_at_utc
         , coalesce(hl7_messages.delivered_at, hl7_messages.received_at) as delivered_at
     from hl7_messages
     left join zones as sender_zones
