@@ -10,6 +10,10 @@ PAGES = Path(__file__).parent / "pages"
 
 st.set_page_config(page_title="hcops", layout="wide")
 navigation = st.navigation(
-    [st.Page(PAGES / "executive.py", title="Executive scorecard", default=True)]
+    [
+        st.Page(PAGES / "executive.py", title="Executive scorecard", default=True),
+        st.Page(PAGES / "finance.py", title="Finance"),
+        st.Page(PAGES / "operations.py", title="Operations and integration"),
+    ]
 )
 navigation.run()

@@ -63,3 +63,15 @@ def initial_denials(facility: str, by: str) -> pd.DataFrame:
            group by 1 order by 1""",
         {"facility": facility},
     )
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def journal_totals() -> pd.DataFrame:
+    """What the journal feed sends the ERP, per company and account (debit, credit, net)."""
+    return _query(
+        """select legal_entity_code as company, account_code as account
+                , sum(debit) as debit, sum(credit) as credit, sum(debit) - sum(credit) as net
+           from marts.fct_journal_feed
+           group by legal_entity_code, account_code
+           order by legal_entity_code, account_code"""
+    )

@@ -6,41 +6,27 @@ import altair as alt
 import streamlit as st
 
 from dashboards import data
+from dashboards.filters import facility_scorecard
+from dashboards.formatting import days, percent
 
 st.title("Revenue cycle scorecard")
-
-try:
-    scorecard = data.scorecard()
-except data.WarehouseUnavailable as problem:
-    st.warning(str(problem))
-    st.stop()
-
-facilities = scorecard["facility_code"].tolist()
-facility = st.selectbox(
-    "Facility", facilities, index=facilities.index("ALL") if "ALL" in facilities else 0
-)
-row = scorecard.set_index("facility_code").loc[facility]
-
-
-def _days(value: float | None) -> str:
-    return "n/a" if value is None or value != value else f"{value:.1f} days"
-
+facility, row = facility_scorecard()
 
 cycle, denial, lag = st.columns(3)
 cycle.metric(
     "Claim cycle time (median)",
-    _days(row["claim_cycle_time_median_days"]),
+    days(row["claim_cycle_time_median_days"]),
     help="Days from first accepted submission to first adjudication (DESIGN §4).",
 )
 denial.metric(
     "Initial denial rate",
-    f"{row['initial_denial_rate']:.1%}",
+    percent(row["initial_denial_rate"]),
     help=f"{int(row['initial_denial_numerator'])} of "
     f"{int(row['initial_denial_denominator'])} first adjudications denied.",
 )
 lag.metric(
     "Scheduling-to-revenue lag (median)",
-    _days(row["scheduling_to_revenue_lag_median_days"]),
+    days(row["scheduling_to_revenue_lag_median_days"]),
     help="Days from booking to first payment, over paid claims.",
 )
 

@@ -1,5 +1,6 @@
-"""The executive page in a real browser (Debian's Chromium driven by Playwright): the numbers
-a person sees are the scorecard's, and the facility filter changes them."""
+"""The dashboards in a real browser (Debian's Chromium driven by Playwright): the numbers a
+person sees on the executive, finance and operations pages are the scorecard's, and the
+executive page's facility filter changes them."""
 
 from __future__ import annotations
 
@@ -107,4 +108,26 @@ def test_executive_page_in_chromium(
         expect(page.get_by_test_id("stMetricValue").nth(2)).to_have_text(expected[2])
         assert _shown_metrics(page) == expected
         page.screenshot(path=str(tmp_path / "executive.png"), full_page=True)
+
+        # the other pages, by their URL: the scorecard's numbers for the whole network
+        network = read_scorecard(e2e_settings.warehouse, "ALL")
+        for path, first_label, expected in [
+            ("finance", "Net days in A/R", [
+                f"{network['net_days_in_ar']:.1f} days",
+                f"{network['net_collection_rate']:.1%}",
+                f"{network['denial_write_off_ratio']:.1%}",
+                f"${network['underpayment_variance_per_paid_claim']:,.2f}",
+            ]),
+            ("operations", "No-show rate", [
+                f"{network['no_show_rate']:.1%}",
+                f"{network['cancellation_rate']:.1%}",
+                f"{network['schedule_occupancy']:.1%}",
+                f"{network['integration_failure_rate']:.1%}",
+            ]),
+        ]:
+            page.goto(f"{dashboard_url}{path}")
+            page.get_by_text(first_label).first.wait_for(timeout=60_000)
+            values = page.locator('[data-testid="stMetricValue"]')
+            expect(values.nth(len(expected) - 1)).to_have_text(expected[-1])
+            assert values.all_inner_texts()[: len(expected)] == expected, path
         browser.close()

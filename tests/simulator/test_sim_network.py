@@ -60,7 +60,8 @@ def test_network_shape(master: Path) -> None:
     cost_centers = {r["cost_center_code"] for r in read_rows(master / "cost_centers.csv")}
     assert {f["cost_center_code"] for f in facilities} <= cost_centers
     accounts = [r["account_code"] for r in read_rows(master / "gl_accounts.csv")]
-    assert accounts == ["1010", "1020", "1200", "1210", "1290", "4000", "4100", "4200", "4300"]
+    assert accounts == ["1010", "1020", "1200", "1210", "1250", "1290", "2050", "2100", "2190",
+                        "4000", "4100", "4200", "4300", "4400", "4500", "4600"]
     types = {r["payer_type"] for r in read_rows(master / "payers.csv")}
     assert {"medicare", "medicaid", "commercial"} <= types
 
