@@ -6,29 +6,21 @@ import altair as alt
 import streamlit as st
 
 from dashboards import data
-from dashboards.filters import facility_scorecard
 from dashboards.formatting import days, percent
+from dashboards.widgets import Kpi, facility_scorecard, kpi_tiles
 
 st.title("Revenue cycle scorecard")
 facility, row = facility_scorecard()
 
-cycle, denial, lag = st.columns(3)
-cycle.metric(
-    "Claim cycle time (median)",
-    days(row["claim_cycle_time_median_days"]),
-    help="Days from first accepted submission to first adjudication (DESIGN §4).",
-)
-denial.metric(
-    "Initial denial rate",
-    percent(row["initial_denial_rate"]),
-    help=f"{int(row['initial_denial_numerator'])} of "
-    f"{int(row['initial_denial_denominator'])} first adjudications denied.",
-)
-lag.metric(
-    "Scheduling-to-revenue lag (median)",
-    days(row["scheduling_to_revenue_lag_median_days"]),
-    help="Days from booking to first payment, over paid claims.",
-)
+kpi_tiles(row, [
+    Kpi("Claim cycle time (median)", "claim_cycle_time_median_days", days,
+        "Days from first accepted submission to first adjudication (DESIGN §4)."),
+    Kpi("Initial denial rate", "initial_denial_rate", percent,
+        lambda r: f"{int(r['initial_denial_numerator'])} of "
+        f"{int(r['initial_denial_denominator'])} first adjudications denied."),
+    Kpi("Scheduling-to-revenue lag (median)", "scheduling_to_revenue_lag_median_days", days,
+        "Days from booking to first payment, over paid claims."),
+])  # fmt: skip
 
 st.subheader("Initial denials by week")
 weekly = data.initial_denials(facility, by="week")

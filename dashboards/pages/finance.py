@@ -6,33 +6,22 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboards import data
-from dashboards.filters import facility_scorecard
 from dashboards.formatting import days, dollars, percent
+from dashboards.widgets import Kpi, facility_scorecard, kpi_tiles
 
 st.title("Finance")
 facility, row = facility_scorecard()
 
-ar_days, collection, write_offs, underpayment = st.columns(4)
-ar_days.metric(
-    "Net days in A/R",
-    days(row["net_days_in_ar"]),
-    help="Net A/R / average daily net patient service revenue (HFMA MAP AR-1).",
-)
-collection.metric(
-    "Net collection rate",
-    percent(row["net_collection_rate"]),
-    help="Net collections / collectible amount.",
-)
-write_offs.metric(
-    "Denial write-off ratio",
-    percent(row["denial_write_off_ratio"]),
-    help="Net denial write-offs / net patient service revenue (HFMA AR-6 basis).",
-)
-underpayment.metric(
-    "Underpayment per paid claim",
-    dollars(row["underpayment_variance_per_paid_claim"]),
-    help="Underpayment (expected reimbursement - paid) / paid claims.",
-)
+kpi_tiles(row, [
+    Kpi("Net days in A/R", "net_days_in_ar", days,
+        "Net A/R / average daily net patient service revenue (HFMA MAP AR-1)."),
+    Kpi("Net collection rate", "net_collection_rate", percent,
+        "Net collections / collectible amount."),
+    Kpi("Denial write-off ratio", "denial_write_off_ratio", percent,
+        "Net denial write-offs / net patient service revenue (HFMA AR-6 basis)."),
+    Kpi("Underpayment per paid claim", "underpayment_variance_per_paid_claim", dollars,
+        "Underpayment (expected reimbursement - paid) / paid claims."),
+])  # fmt: skip
 
 st.subheader("Journal feed by company and account (all facilities)")
 st.caption(

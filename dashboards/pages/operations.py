@@ -8,49 +8,32 @@ import re
 import pandas as pd
 import streamlit as st
 
-from dashboards.filters import facility_scorecard
 from dashboards.formatting import count, percent
+from dashboards.widgets import Kpi, facility_scorecard, kpi_tiles
 
 LATENCY_COLUMN = re.compile(r"transaction_latency_(?P<source>.+)_messages")
 
 st.title("Operations and integration")
 facility, row = facility_scorecard()
 
-no_show, cancellation, occupancy, failure = st.columns(4)
-no_show.metric(
-    "No-show rate",
-    percent(row["no_show_rate"]),
-    help="No-shows / (completed + no-shows); a cancelled appointment is neither.",
-)
-cancellation.metric(
-    "Cancellation rate",
-    percent(row["cancellation_rate"]),
-    help="Cancellations / appointments booked.",
-)
-occupancy.metric(
-    "Schedule occupancy",
-    percent(row["schedule_occupancy"]),
-    help="Minutes of completed and no-show appointments / available template minutes.",
-)
-failure.metric(
-    "Integration failure rate",
-    percent(row["integration_failure_rate"]),
-    help="Dead-lettered / received messages (per source and day: kpi_integration_health_daily).",
-)
+kpi_tiles(row, [
+    Kpi("No-show rate", "no_show_rate", percent,
+        "No-shows / (completed + no-shows); a cancelled appointment is neither."),
+    Kpi("Cancellation rate", "cancellation_rate", percent,
+        "Cancellations / appointments booked."),
+    Kpi("Schedule occupancy", "schedule_occupancy", percent,
+        "Minutes of completed and no-show appointments / available template minutes."),
+    Kpi("Integration failure rate", "integration_failure_rate", percent,
+        "Dead-lettered / received messages (per source and day: kpi_integration_health_daily)."),
+])  # fmt: skip
 
 st.subheader("Reconciliation breaks (open)")
-breaks = st.columns(4)
-for column, (label, field) in zip(
-    breaks,
-    [
-        ("Claims past SLA without remit", "claims_without_adjudication_45d"),
-        ("Remits without claim", "remits_without_submission"),
-        ("835s without deposit", "remits_without_deposit"),
-        ("Deposits without 835", "deposits_without_remit"),
-    ],
-    strict=True,
-):
-    column.metric(label, count(row[field]))
+kpi_tiles(row, [
+    Kpi("Claims past SLA without remit", "claims_without_adjudication_45d", count),
+    Kpi("Remits without claim", "remits_without_submission", count),
+    Kpi("835s without deposit", "remits_without_deposit", count),
+    Kpi("Deposits without 835", "deposits_without_remit", count),
+])  # fmt: skip
 
 st.subheader("Transaction latency by source")
 sources = [m["source"] for m in map(LATENCY_COLUMN.fullmatch, row.index) if m]
