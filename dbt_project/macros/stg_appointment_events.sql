@@ -46,9 +46,10 @@ select * from renamed
 {#-
     A staging model of one channel's appointment events: stg_appointment_events(channel) over
     the rows landed since the model's last build (decision 0025), with their arrival time
-    (decision 0014).
+    (decision 0014) and, per `arrival_columns` ({alias: expression over the raw row}), what a
+    channel adds from its own raw columns (HL7: whether each time was written in UTC).
 -#}
-{% macro stg_appointment_events_landed(channel) -%}
+{% macro stg_appointment_events_landed(channel, arrival_columns={}) -%}
 with staged as (
 
     {{ stg_appointment_events(channel) }}
@@ -67,6 +68,9 @@ with staged as (
     select
         record_key
         , cast(coalesce(delivered_at, received_at) as timestamp) as delivered_at
+        {%- for alias, expression in arrival_columns.items() %}
+        , {{ expression }} as {{ alias }}
+        {%- endfor %}
     from {{ source(channel, 'appointment_event') }}
     where source_file like '{{ channel }}/%'
     {{ landed_since_last_build('and') }}
@@ -76,6 +80,9 @@ with staged as (
 select
     landed.*
     , arrivals.delivered_at
+    {%- for alias in arrival_columns %}
+    , arrivals.{{ alias }}
+    {%- endfor %}
 from landed
 inner join arrivals
     on arrivals.record_key = landed.record_key

@@ -21,9 +21,10 @@ from decimal import Decimal
 
 from dbt_network import Network
 
+from writeback.master_data import ENTITY_PARTY_PREFIX  # the party dbt must name (dbt var)
+
 CASH_CLEARING, CASH, INTEREST_INCOME = "1010", "1020", "4300"
 DUE_FROM, DUE_TO = "1250", "2050"
-ENTITY_PARTY_PREFIX = "LE-"
 # each feed line's 835 trace number: CLP lines through their CLP, PLB lines through their PLB
 TRACED_FEED = """
     select coalesce(claims.trace_number, adjustments.trace_number) as trace_number, feed.*

@@ -284,8 +284,10 @@ def test_erp_ledger_equals_the_journal_feed(e2e_settings: Settings, first_run: R
     ):
         feed[account] = net
     ledger = defaultdict(Decimal)
+    by_entity = defaultdict(Decimal)
     for balance in TrytonLedger(e2e_settings.erp_dir).read_balances():
         ledger[balance.account_code] += balance.net
+        by_entity[(balance.legal_entity_code, balance.account_code)] += balance.net
     assert dict(ledger) == dict(feed)
     # independent of the pipeline: gross revenue = the charges of every simulated claim not
     # voided (a void reverses its service_rendered amounts)
@@ -302,9 +304,6 @@ def test_erp_ledger_equals_the_journal_feed(e2e_settings: Settings, first_run: R
     for event in read_rows(truth_dir / "claim_events.csv"):
         if event["event_type"] == "remittance" and event["status"] != "deposited":
             undeposited[event["reason"]] += Decimal(event["amount"])
-    by_entity = defaultdict(Decimal)
-    for balance in TrytonLedger(e2e_settings.erp_dir).read_balances():
-        by_entity[(balance.legal_entity_code, balance.account_code)] += balance.net
     assert ledger["1010"] == sum(undeposited.values())
     assert {e: by_entity[(e, "1010")] for e in undeposited} == dict(undeposited)
     # the parent's billing office collected the subsidiary's cash: due to / due from the truth's

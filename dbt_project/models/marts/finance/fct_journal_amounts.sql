@@ -106,7 +106,30 @@ with claims as (
                 and remittance_claims.status_code in ('2', '20', '22') then 'secondary_remittance'
             else 'unapplied'
         end as posting_kind
+        -- the primary claim's payer version; else the payer valid at payment
+        , coalesce(remittance_claims.claim_payer_party_code, payers.party_code) as payer_party_code
     from remittance_claims
+    left join {{ ref('int_payers_versioned') }} as payers
+        on payers.payer_id = remittance_claims.payer_id
+        and {{ valid_at('payers', 'remittance_claims.remittance_date') }}
+
+)
+
+, claim_postings as (
+
+    -- a claim's service_rendered amounts, and the same negated on the day a void is sent
+    select 'service_rendered' as event_type, claims.service_date as journal_date, 1 as amount_sign
+        , claims.*
+    from claims
+
+    union all
+
+    select 'claim_voided', coalesce(voids.void_date, claims.service_date), -1
+        , claims.*
+    from claims
+    inner join voids
+        on voids.claim_key = claims.claim_key
+        and voids.payer_id = claims.payer_id
 
 )
 
@@ -144,67 +167,38 @@ with claims as (
 , event_amounts as (
 
     select
-        'service_rendered' as event_type
+        postings.event_type
         , 'gross_charge' as amount_type
         , cast(null as varchar) as carc_group
         , cast(null as varchar) as carc_category
-        , claims.claim_key as source_event_key
-        , claims.payer_id
-        , claims.service_date as journal_date
-        , claims.legal_entity_code
-        , claims.legal_entity_code as cash_entity_code
-        , claims.facility_code
-        , claims.cost_center_code
-        , claims.payer_party_code
-        , claims.charge_amount as amount
-    from claims
+        , postings.claim_key as source_event_key
+        , postings.payer_id
+        , postings.journal_date
+        , postings.legal_entity_code
+        , postings.legal_entity_code as cash_entity_code
+        , postings.facility_code
+        , postings.cost_center_code
+        , postings.payer_party_code
+        , postings.amount_sign * postings.charge_amount as amount
+    from claim_postings as postings
 
     union all
 
     select
-        'service_rendered'
+        postings.event_type
         , 'estimated_contractual_allowance'
         , null
         , null
-        , claims.claim_key
-        , claims.payer_id
-        , claims.service_date
-        , claims.legal_entity_code
-        , claims.legal_entity_code
-        , claims.facility_code
-        , claims.cost_center_code
-        , claims.payer_party_code
-        , claims.charge_amount - claims.expected_reimbursement
-    from claims
-
-    union all
-
-    select
-        'claim_voided'
-        , amount_type
-        , null
-        , null
-        , claims.claim_key
-        , claims.payer_id
-        , coalesce(voids.void_date, claims.service_date)
-        , claims.legal_entity_code
-        , claims.legal_entity_code
-        , claims.facility_code
-        , claims.cost_center_code
-        , claims.payer_party_code
-        , case amount_type
-            when 'gross_charge' then -claims.charge_amount
-            else -(claims.charge_amount - claims.expected_reimbursement)
-        end
-    from claims
-    inner join voids
-        on voids.claim_key = claims.claim_key
-        and voids.payer_id = claims.payer_id
-    cross join (
-        select 'gross_charge' as amount_type
-        union all
-        select 'estimated_contractual_allowance'
-    ) as reversed_amounts
+        , postings.claim_key
+        , postings.payer_id
+        , postings.journal_date
+        , postings.legal_entity_code
+        , postings.legal_entity_code
+        , postings.facility_code
+        , postings.cost_center_code
+        , postings.payer_party_code
+        , postings.amount_sign * (postings.charge_amount - postings.expected_reimbursement)
+    from claim_postings as postings
 
     union all
 
@@ -221,15 +215,12 @@ with claims as (
         , posted.cash_entity_code
         , case when posted.posting_kind = 'unapplied' then '*' else owners.facility_code end
         , owners.cost_center_code
-        , coalesce(posted.claim_payer_party_code, payers.party_code)
+        , posted.payer_party_code
         , posted.paid_amount
     from posted_remittances as posted
     left join claim_owners as owners
         on owners.claim_key = posted.claim_key
         and posted.posting_kind <> 'unapplied'
-    left join {{ ref('int_payers_versioned') }} as payers
-        on payers.payer_id = posted.payer_id
-        and {{ valid_at('payers', 'posted.remittance_date') }}
     where posted.posting_kind <> 'denied'
 
     union all
@@ -247,16 +238,13 @@ with claims as (
         , posted.cash_entity_code
         , owners.facility_code
         , owners.cost_center_code
-        , coalesce(posted.claim_payer_party_code, payers.party_code)
+        , posted.payer_party_code
         , adjustment_totals.amount
     from posted_remittances as posted
     inner join adjustment_totals
         on adjustment_totals.remittance_claim_key = posted.remittance_claim_key
     inner join claim_owners as owners
         on owners.claim_key = posted.claim_key
-    left join {{ ref('int_payers_versioned') }} as payers
-        on payers.payer_id = posted.payer_id
-        and {{ valid_at('payers', 'posted.remittance_date') }}
     where posted.posting_kind in ('remittance', 'secondary_remittance')
 
     union all

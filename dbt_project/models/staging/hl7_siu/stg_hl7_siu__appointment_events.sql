@@ -6,28 +6,7 @@
     (`*_utc_offset`, record v2); one without (null, also every row landed before v2) is the
     sender's wall clock, converted by macro appointment_events_in_utc.
 -#}
-with events as (
-
-    {{ stg_appointment_events_landed('hl7_siu') }}
-
-)
-
-, written_offsets as (
-
-    select
-        record_key
-        , event_time_utc_offset
-        , start_time_utc_offset
-    from {{ source('hl7_siu', 'appointment_event') }}
-    where source_file like 'hl7_siu/%'
-    {{ landed_since_last_build('and') }}
-
-)
-
-select
-    events.*
-    , written_offsets.event_time_utc_offset is not null as event_time_is_utc
-    , written_offsets.start_time_utc_offset is not null as start_time_is_utc
-from events
-inner join written_offsets
-    on written_offsets.record_key = events.record_key
+{{ stg_appointment_events_landed('hl7_siu', arrival_columns={
+    'event_time_is_utc': 'event_time_utc_offset is not null',
+    'start_time_is_utc': 'start_time_utc_offset is not null',
+}) }}
